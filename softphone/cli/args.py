@@ -1,0 +1,141 @@
+"""The command line's grammar. Errors are one line on stderr, never a usage dump or traceback."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import NoReturn
+
+from softphone import __version__
+from softphone.engine.config import BindAddress
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+        sys.exit(EXIT_USAGE)
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be zero or more seconds")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    value = seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than zero seconds")
+    return value
+
+
+def count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def bind_address(text: str) -> BindAddress:
+    try:
+        return BindAddress.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _common_call_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--bind",
+        type=bind_address,
+        default=BindAddress(),
+        metavar="HOST:PORT",
+        help="where to listen for SIP (default: all interfaces, 5060 or the next free port)",
+    )
+    parser.add_argument(
+        "--hangup-after",
+        type=seconds,
+        metavar="S",
+        help="hang up S seconds after the call starts (before answer: cancel or decline)",
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="record the call to a WAV file while it is up"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print each finished Call as one JSON line"
+    )
+    parser.add_argument(
+        "--domain",
+        metavar="DOMAIN",
+        help="domain to dial phone numbers through (default: $SOFTPHONE_DOMAIN)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="softphone",
+        description="A SIP softphone. With no command it opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"softphone {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder for history, recordings and settings (default: $SOFTPHONE_DATA_DIR, "
+        "else the user data folder)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="count", default=0,
+        help="log more on stderr (-v: engine, -vv: every SIP message, credentials redacted)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    call = commands.add_parser("call", help="place one call and wait for its end")
+    call.add_argument("target", metavar="TARGET", help="sip:/sips: URI or phone number")
+    call.add_argument(
+        "--dial-timeout", type=positive_seconds, metavar="S",
+        help="give up (CANCEL) if not answered within S seconds: hangup_reason dialout",
+    )
+    call.add_argument(
+        "--max-duration", type=positive_seconds, metavar="S",
+        help="hang up S seconds after answer: hangup_reason timeout",
+    )
+    _common_call_options(call)
+
+    listen = commands.add_parser("listen", help="wait for incoming calls and handle them")
+    policy = listen.add_mutually_exclusive_group()
+    policy.add_argument(
+        "--answer-after", type=seconds, metavar="S",
+        help="answer S seconds after the call arrives (the default policy, S=0)",
+    )
+    policy.add_argument("--reject", action="store_true", help="decline every call (486 Busy)")
+    policy.add_argument(
+        "--no-answer", action="store_true", help="let calls ring (until --ring-timeout)"
+    )
+    listen.add_argument(
+        "--ring-timeout", type=positive_seconds, metavar="S",
+        help="stop ringing after S seconds (480): hangup_reason noanswer",
+    )
+    listen.add_argument(
+        "--calls", type=count, metavar="N", help="exit after N calls have ended (default: never)"
+    )
+    listen.add_argument(
+        "--max-duration", type=positive_seconds, metavar="S",
+        help="hang up S seconds after answer: hangup_reason timeout",
+    )
+    _common_call_options(listen)
+
+    history = commands.add_parser("history", help="list stored calls, newest first")
+    history.add_argument("--json", action="store_true", help="print a JSON array of Calls")
+    history.add_argument(
+        "--limit", type=count, default=50, metavar="N", help="at most N calls (default 50)"
+    )
+    return parser

@@ -1,0 +1,140 @@
+"""The three headless commands: call, listen, history."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from uuid import UUID
+
+from softphone.cli.output import history_table
+from softphone.cli.runner import HeadlessRun
+from softphone.engine import CallUpdate, EngineError
+from softphone.model import CallStatus, TargetError, parse_target
+from softphone.model.diagnostics import CallDiagnostics
+from softphone.store import DataDirs, History
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def _fail(message: str, code: int = EXIT_FAILURE) -> int:
+    sys.stderr.write(f"softphone: error: {message}\n")
+    return code
+
+
+def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
+    domain = args.domain or os.environ.get("SOFTPHONE_DOMAIN") or None
+    try:
+        target = parse_target(args.target, domain)
+    except TargetError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose)
+    try:
+        try:
+            run.start()
+        except EngineError as exc:
+            return _fail(str(exc))
+        try:
+            call = run.engine.make_call(
+                target,
+                dial_timeout_s=args.dial_timeout,
+                max_duration_s=args.max_duration,
+                record=args.record,
+            )
+        except EngineError as exc:
+            return _fail(str(exc))
+        if args.hangup_after is not None:
+            run.engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
+        run.run_until(lambda: bool(run.finished))
+        if not run.finished:  # interrupted: end the call ourselves, it still lands in history
+            run.hangup_if_live(call.id)
+            run.interrupted, was_interrupted = False, True
+            run.run_until(lambda: bool(run.finished))
+        else:
+            was_interrupted = False
+    finally:
+        run.close()
+    if run.store_error is not None:
+        return _fail(str(run.store_error))
+    return EXIT_INTERRUPTED if was_interrupted else EXIT_OK
+
+
+def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
+    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose)
+    answer_after = args.answer_after if args.answer_after is not None else 0.0
+    engine = run.engine
+    engine.ring_timeout_s = args.ring_timeout
+
+    handled: set[UUID] = set()
+
+    def handle(update: CallUpdate) -> None:
+        call = update.call
+        # React once, when an incoming call first appears ringing.
+        if call.status is not CallStatus.RINGING or call.id in handled:
+            return
+        handled.add(call.id)
+        if args.max_duration is not None:
+            engine.set_max_duration(call.id, args.max_duration)
+        if args.record:
+            engine.set_recording(call.id, True)  # starts once the call is progressing
+        if args.hangup_after is not None:
+            engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
+        if args.reject:
+            engine.call_later(0, lambda: run.hangup_if_live(call.id))
+        elif not args.no_answer:
+            engine.call_later(answer_after, lambda: answer(call.id))
+
+    def answer(call_id: UUID) -> None:
+        try:
+            engine.answer(call_id)
+        except (EngineError, ValueError):
+            pass  # the caller gave up before we answered
+
+    run.on_update = handle
+    try:
+        try:
+            run.start()
+        except EngineError as exc:
+            return _fail(str(exc))
+        where = f"{engine.local_address.target}"
+        if not args.json:
+            print(f"listening on {where} (Ctrl+C to stop)", file=sys.stderr, flush=True)
+        run.run_until(lambda: args.calls is not None and len(run.finished) >= args.calls)
+        interrupted = run.interrupted
+    finally:
+        run.close()
+    if run.store_error is not None:
+        return _fail(str(run.store_error))
+    return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
+    history = History.open(dirs.history_db)
+    try:
+        entries = history.list(limit=args.limit)
+    finally:
+        history.close()
+    if args.json:
+        print(json.dumps([json.loads(e.call.model_dump_json()) for e in entries], indent=2))
+        return EXIT_OK
+    if not entries:
+        print(f"no calls in {dirs.history_db}", file=sys.stderr)
+        return EXIT_OK
+    rows = [
+        (
+            e.call,
+            CallDiagnostics(
+                sip_code=e.sip_code,
+                sip_reason=e.sip_reason,
+                user_agent=e.user_agent,
+                post_dial_delay_ms=e.post_dial_delay_ms,
+            ),
+        )
+        for e in entries
+    ]
+    print(history_table(rows))
+    return EXIT_OK

@@ -1,0 +1,97 @@
+"""Headless runs of the engine for `call` and `listen`: a poll loop, history, output."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from types import FrameType
+from uuid import UUID
+
+from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError, UnknownCall
+from softphone.engine.config import BindAddress
+from softphone.model import Call, CallStatus
+from softphone.model.diagnostics import CallDiagnostics
+from softphone.store import DataDirs, History, StoreError
+
+from softphone.cli.output import summary_line
+
+_log = logging.getLogger(__name__)
+
+
+class HeadlessRun:
+    """Owns an engine for one command: saves every change to history, prints finished calls."""
+
+    def __init__(
+        self, dirs: DataDirs, bind: BindAddress, *, as_json: bool, verbose: int
+    ) -> None:
+        self.dirs = dirs
+        self.as_json = as_json
+        self.history = History.open(dirs.history_db)
+        self.engine = Engine(
+            EngineConfig(
+                bind=bind,
+                recordings_dir=dirs.recordings,
+                log_level=5 if verbose >= 2 else 4 if verbose else 3,
+            )
+        )
+        self.finished: list[tuple[Call, CallDiagnostics]] = []
+        self.on_finished: Callable[[Call], None] | None = None
+        self.on_update: Callable[[CallUpdate], None] | None = None
+        self.interrupted = False
+        self.store_error: StoreError | None = None
+        self.engine.add_listener(self._changed)
+
+    def _changed(self, update: CallUpdate) -> None:
+        call = update.call
+        try:
+            self.history.save(call, update.diagnostics)
+        except StoreError as exc:
+            # Keep the call going; report once at the end rather than lose the output too.
+            self.store_error = exc
+            _log.error("%s", exc)
+        if not self.as_json and call.status is not CallStatus.HANGUP:
+            print(f"  {call.direction.value} {call.remote.target}: {call.status.value}",
+                  file=sys.stderr, flush=True)
+        if self.on_update is not None:
+            self.on_update(update)
+        if call.status is CallStatus.HANGUP:
+            self.finished.append((call, update.diagnostics))
+            if self.as_json:
+                print(call.model_dump_json(), flush=True)
+            else:
+                print(summary_line(call, update.diagnostics), flush=True)
+            if self.on_finished is not None:
+                self.on_finished(call)
+
+    def start(self) -> None:
+        self.dirs.recordings.mkdir(parents=True, exist_ok=True)
+        self._install_signal_handlers()
+        self.engine.start()
+
+    def _install_signal_handlers(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            # No exception here: it could surface inside a pjsua2 callback.
+            self.interrupted = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+
+    def hangup_if_live(self, call_id: UUID) -> None:
+        try:
+            self.engine.hangup(call_id)
+        except UnknownCall:
+            pass  # it already ended
+
+    def run_until(self, done: Callable[[], bool]) -> None:
+        while not done() and not self.interrupted:
+            self.engine.poll(50)
+
+    def close(self) -> None:
+        try:
+            self.engine.shutdown()
+        except EngineError as exc:
+            _log.error("%s", exc)
+        finally:
+            self.history.close()

@@ -1,0 +1,398 @@
+"""The engine: one pjsua2 Endpoint, its transport and local account, and every live call.
+
+Driven by :meth:`Engine.poll` from the caller's thread (a CLI loop or a Qt timer):
+pjsua2 runs with no threads of its own, so every callback and every listener runs there.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pjsua2 as pj
+
+from softphone.engine.config import (
+    DEFAULT_PORT_SEARCH,
+    DEFAULT_SIP_PORT,
+    MAX_CALLS,
+    EngineConfig,
+)
+from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
+from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
+from softphone.engine.session import CallSession, PjCall, guarded
+from softphone.engine.sipmsg import header, split_name_addr
+from softphone.engine.timers import TimerHandle, Timers
+from softphone.model import (
+    Address,
+    AddressType,
+    Call,
+    CallDirection,
+    CallStatus,
+    EndCause,
+    Target,
+    Timestamp,
+)
+from softphone.model.diagnostics import CallDiagnostics
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CallUpdate:
+    """What listeners receive: a snapshot, safe to keep and to hand to another thread."""
+
+    call: Call
+    diagnostics: CallDiagnostics
+
+
+Listener = Callable[[CallUpdate], None]
+
+
+class _Endpoint(pj.Endpoint):  # type: ignore[misc]
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = weakref.ref(engine)
+
+    def onRejectedIncomingCall(self, prm: pj.OnRejectedIncomingCallParam) -> None:
+        engine = self._engine()
+        if engine is not None:
+            guarded(engine._on_rejected_incoming, prm)
+
+
+class _Account(pj.Account):  # type: ignore[misc]
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = weakref.ref(engine)
+
+    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
+        engine = self._engine()
+        if engine is not None:
+            guarded(engine._on_incoming, prm)
+
+
+def _error_text(exc: pj.Error) -> str:
+    reason = str(getattr(exc, "reason", "") or exc)
+    # pjsua2 reasons look like "Address already in use (PJ_STATUS_FROM_OS(98))"
+    return reason.split(" (PJ", 1)[0].strip() or "unknown error"
+
+
+class Engine:
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+        self.timers = Timers()
+        self.recordings_dir: Path = self.config.recordings_dir or Path.cwd()
+        self.ring_timeout_s: float | None = None
+        self._ep: _Endpoint | None = None
+        self._writer = PythonLogWriter()
+        self._account: _Account | None = None
+        self._transport_id: int | None = None
+        self._local_host = ""
+        self._local_port = 0
+        self._sessions: dict[UUID, CallSession] = {}
+        self._retired: list[PjCall] = []
+        self._listeners: list[Listener] = []
+        self._started = False
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._started:
+            return
+        ep = _Endpoint(self)
+        with stdout_redirected(to_devnull=True):  # pjlib's start-up banner
+            ep.libCreate()
+        self._ep = ep
+        try:
+            cfg = pj.EpConfig()
+            cfg.uaConfig.threadCnt = 0
+            cfg.uaConfig.mainThreadOnly = True
+            cfg.uaConfig.maxCalls = MAX_CALLS
+            cfg.uaConfig.userAgent = self.config.user_agent
+            cfg.logConfig.writer = self._writer
+            cfg.logConfig.level = self.config.log_level
+            cfg.logConfig.consoleLevel = self.config.log_level
+            cfg.logConfig.msgLogging = self.config.log_level >= 5
+            cfg.logConfig.decor = 0
+            ep.libInit(cfg)
+            ep.audDevManager().setNullDev()
+            self._create_transport(ep)
+            ep.libStart()
+            self._create_account()
+        except BaseException:
+            self._destroy()
+            raise
+        self._started = True
+        _log.info("SIP engine listening on %s:%s", self._local_host, self._local_port)
+
+    def _create_transport(self, ep: pj.Endpoint) -> None:
+        bind = self.config.bind
+        kind = pj.PJSIP_TRANSPORT_UDP6 if bind.is_ipv6 else pj.PJSIP_TRANSPORT_UDP
+        if bind.port is None:
+            ports = list(range(DEFAULT_SIP_PORT, DEFAULT_SIP_PORT + DEFAULT_PORT_SEARCH))
+        else:
+            ports = [bind.port]
+        last_error = ""
+        for port in ports:
+            tc = pj.TransportConfig()
+            tc.port = port
+            if bind.host not in ("0.0.0.0", "::"):
+                tc.boundAddress = bind.host
+            try:
+                self._transport_id = ep.transportCreate(kind, tc)
+                break
+            except pj.Error as exc:
+                last_error = _error_text(exc)
+        else:
+            where = str(bind) if bind.port is not None else (
+                f"{bind.host}:{ports[0]}-{ports[-1]}"
+            )
+            raise EngineError(f"cannot listen for SIP on {where}: {last_error}")
+        info = ep.transportGetInfo(self._transport_id)
+        host, _, port_text = info.localName.rpartition(":")
+        self._local_host = host.strip("[]") if bind.host in ("0.0.0.0", "::") else bind.host
+        self._local_port = int(port_text)
+
+    def _create_account(self) -> None:
+        acfg = pj.AccountConfig()
+        host = f"[{self._local_host}]" if ":" in self._local_host else self._local_host
+        display = f'"{self.config.display_name}" ' if self.config.display_name else ""
+        acfg.idUri = f"{display}<sip:{self.config.user}@{host}:{self._local_port}>"
+        acfg.sipConfig.transportId = self._transport_id
+        if self.config.bind.host not in ("0.0.0.0", "::"):
+            acfg.mediaConfig.transportConfig.boundAddress = self.config.bind.host
+        account = _Account(self)
+        account.create(acfg, True)
+        self._account = account
+
+    @property
+    def local_address(self) -> Address:
+        host = f"[{self._local_host}]" if ":" in self._local_host else self._local_host
+        return Address(
+            type=AddressType.SIP,
+            target=f"sip:{self.config.user}@{host}:{self._local_port}",
+            name=self.config.display_name,
+        )
+
+    @property
+    def local_port(self) -> int:
+        return self._local_port
+
+    def shutdown(self, timeout_s: float = 3.0) -> None:
+        """End every call (each one lands in history), then free pjsua2 in a safe order."""
+        if self._ep is None:
+            return
+        for session in list(self._sessions.values()):
+            cause = EndCause.LOCAL_BYE if session.call.was_answered else (
+                EndCause.LOCAL_CANCEL if session.outgoing else EndCause.LOCAL_REJECT
+            )
+            session.end_locally(cause)
+        deadline = time.monotonic() + timeout_s
+        while self._sessions and time.monotonic() < deadline:
+            self.poll(20)
+        for session in list(self._sessions.values()):
+            # The far end never confirmed: the call is over for us all the same.
+            session.finish(session.local_cause or EndCause.LOCAL_BYE, None, "shut down")
+        self._destroy()
+
+    def _destroy(self) -> None:
+        for session in self._sessions.values():
+            session.stop_recording(publish=False)
+            session.pj = None
+        self._sessions.clear()
+        self._retired.clear()
+        self._account = None
+        # Every Call and Account object must be gone before libDestroy (DESIGN.md).
+        gc.collect()
+        ep, self._ep = self._ep, None
+        if ep is not None:
+            with stdout_redirected():
+                try:
+                    ep.libDestroy()
+                except pj.Error as exc:
+                    _log.warning("pjsua2 shutdown: %s", _error_text(exc))
+        self._started = False
+
+    # -- the event loop ------------------------------------------------------------------
+
+    def poll(self, max_wait_ms: int = 0) -> None:
+        if self._ep is None:
+            return
+        wait = max_wait_ms
+        due = self.timers.next_due_in()
+        if due is not None:
+            wait = min(wait, int(due * 1000))
+        self._ep.libHandleEvents(max(0, wait))
+        self.timers.run_due()
+        # Calls whose DISCONNECTED has been handled can go now, outside their own callback.
+        self._retired.clear()
+
+    def call_later(self, delay_s: float, callback: Callable[[], None]) -> TimerHandle:
+        return self.timers.call_later(delay_s, lambda: guarded(callback))
+
+    # -- listeners -------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    def publish(self, session: CallSession) -> None:
+        update = CallUpdate(session.call.model_copy(deep=True), session.diagnostics)
+        for listener in list(self._listeners):
+            try:
+                listener(update)
+            except Exception:
+                _log.exception("a call listener failed")
+
+    def retire(self, session: CallSession) -> None:
+        self._sessions.pop(session.call.id, None)
+        if session.pj is not None:
+            self._retired.append(session.pj)
+            session.pj = None
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def capture_media(self) -> pj.AudioMedia:
+        assert self._ep is not None
+        return self._ep.audDevManager().getCaptureDevMedia()
+
+    @property
+    def active_calls(self) -> list[Call]:
+        return [s.call.model_copy(deep=True) for s in self._sessions.values()]
+
+    def _session(self, call_id: UUID) -> CallSession:
+        session = self._sessions.get(call_id)
+        if session is None:
+            raise UnknownCall(f"no live call with id {call_id}")
+        return session
+
+    def make_call(
+        self,
+        target: Target,
+        *,
+        dial_timeout_s: float | None = None,
+        max_duration_s: float | None = None,
+        record: bool = False,
+    ) -> Call:
+        if self._ep is None or self._account is None:
+            raise EngineError("the SIP engine is not running")
+        if len(self._sessions) >= MAX_CALLS:
+            raise CallLimitReached(
+                f"cannot place another call: at most {MAX_CALLS} calls can be up at once "
+                "(a limit of the pjsua2 library); hang one up first"
+            )
+        now = Timestamp.now()
+        call = Call(
+            id=uuid4(),
+            direction=CallDirection.OUTGOING,
+            status=CallStatus.DIALING,
+            source=self.local_address,
+            destination=target.address,
+            tm_create=now,
+            tm_update=now,
+        )
+        session = CallSession(self, call, record=record, max_duration_s=max_duration_s)
+        self._sessions[call.id] = session
+        self.publish(session)
+        session.pj = PjCall(self._account, session, pj.PJSUA_INVALID_ID)
+        try:
+            session.pj.makeCall(target.uri, pj.CallOpParam(True))
+        except pj.Error as exc:
+            _log.info("INVITE to %s failed: %s", target.uri, _error_text(exc))
+            session.finish(EndCause.TRANSPORT_ERROR, None, _error_text(exc))
+            return call.model_copy(deep=True)
+        session.set_timer("dial", dial_timeout_s, session.dial_timeout_reached)
+        return call.model_copy(deep=True)
+
+    def _on_incoming(self, prm: pj.OnIncomingCallParam) -> None:
+        assert self._account is not None
+        placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
+        session = CallSession(self, placeholder)
+        pj_call = PjCall(self._account, session, prm.callId)
+        session.pj = pj_call
+        info = pj_call.getInfo()
+        message = prm.rdata.wholeMsg
+        name, uri = split_name_addr(info.remoteUri)
+        _, local_uri = split_name_addr(info.localUri)
+        now = Timestamp.now()
+        session.call = Call(
+            id=uuid4(),
+            direction=CallDirection.INCOMING,
+            status=CallStatus.RINGING,
+            source=Address(type=AddressType.SIP, target=uri, name=name),
+            destination=Address(type=AddressType.SIP, target=local_uri),
+            tm_create=now,
+            tm_ringing=now,
+            tm_update=now,
+        )
+        session.diagnostics = CallDiagnostics(
+            user_agent=header(message, "User-Agent"), call_id_header=info.callIdString
+        )
+        self._sessions[session.call.id] = session
+        ringing = pj.CallOpParam()
+        ringing.statusCode = 180
+        pj_call.answer(ringing)
+        session.set_timer("ring", self.ring_timeout_s, session.ring_timeout_reached)
+        self.publish(session)
+
+    def _on_rejected_incoming(self, prm: pj.OnRejectedIncomingCallParam) -> None:
+        # pjsua refused it before any Account saw it (the call limit): keep it in history.
+        name, uri = split_name_addr(prm.remoteInfo)
+        _, local_uri = split_name_addr(prm.localInfo)
+        now = Timestamp.now()
+        call = Call(
+            id=uuid4(),
+            direction=CallDirection.INCOMING,
+            status=CallStatus.RINGING,
+            source=Address(type=AddressType.SIP, target=uri, name=name),
+            destination=Address(type=AddressType.SIP, target=local_uri),
+            tm_create=now,
+            tm_ringing=now,
+            tm_update=now,
+        )
+        session = CallSession(self, call)
+        session.diagnostics = CallDiagnostics(call_id_header=prm.callId or None)
+        session.local_cause = EndCause.LOCAL_REFUSED
+        _log.warning(
+            "incoming call from %s refused with %s %s", uri, prm.statusCode, prm.reason
+        )
+        self.publish(session)
+        call.move_to(CallStatus.TERMINATING)
+        self.publish(session)
+        session.finish(EndCause.LOCAL_REFUSED, prm.statusCode, prm.reason)
+
+    def answer(self, call_id: UUID) -> None:
+        self._session(call_id).answer()
+
+    def hangup(self, call_id: UUID) -> None:
+        """Our hang-up button: BYE after answer, CANCEL before, decline if ringing in."""
+        session = self._session(call_id)
+        if session.call.was_answered:
+            session.end_locally(EndCause.LOCAL_BYE)
+        elif session.outgoing:
+            session.end_locally(EndCause.LOCAL_CANCEL)
+        else:
+            session.end_locally(EndCause.LOCAL_REJECT, 486)
+
+    def reject(self, call_id: UUID, sip_code: int = 486) -> None:
+        session = self._session(call_id)
+        if session.outgoing or session.call.was_answered:
+            raise EngineError("only a ringing incoming call can be declined")
+        session.end_locally(EndCause.LOCAL_REJECT, sip_code)
+
+    def set_max_duration(self, call_id: UUID, seconds: float | None) -> None:
+        """Limit talk time; counted from answer (or from now if already answered)."""
+        session = self._session(call_id)
+        session.max_duration_s = seconds
+        if session.call.status is CallStatus.PROGRESSING:
+            session.set_timer("max_duration", seconds, session.max_duration_reached)
+
+    def set_recording(self, call_id: UUID, wanted: bool) -> None:
+        self._session(call_id).set_recording(wanted)

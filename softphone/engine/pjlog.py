@@ -1,0 +1,53 @@
+"""pjsip's log into Python logging on stderr, with credentials redacted."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+
+import pjsua2 as pj
+
+from softphone.engine.redact import redact_sip
+
+_log = logging.getLogger("softphone.pjsip")
+# pjsip level 3 is chatty (call dumps, timer heaps); it is debug detail for a softphone user.
+_LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING}
+
+
+class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
+    def write(self, entry: pj.LogEntry) -> None:
+        try:
+            level = _LEVELS.get(entry.level, logging.DEBUG)
+            if "bind() at" in entry.msg and "already in use" in entry.msg:
+                level = logging.DEBUG  # pjsua moves on to the next RTP port by itself
+            if _log.isEnabledFor(level):
+                _log.log(level, "%s", redact_sip(entry.msg.rstrip()))
+        except Exception:  # noqa: BLE001 - an exception must never cross back into C++
+            pass
+
+
+@contextlib.contextmanager
+def stdout_redirected(to_devnull: bool = False) -> Iterator[None]:
+    """Keep pjlib's own prints (before and after our log writer applies) off stdout.
+
+    stdout may carry JSON for scripts; pjlib writes to fd 1 directly, so the redirect is
+    done at the file-descriptor level: to stderr, or to nowhere for start-up banners.
+    """
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):
+        yield
+        return
+    target = os.open(os.devnull, os.O_WRONLY) if to_devnull else 2
+    try:
+        os.dup2(target, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        if to_devnull:
+            os.close(target)

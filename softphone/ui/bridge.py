@@ -1,0 +1,15 @@
+"""Engine updates as a Qt signal, so widgets observe calls the Qt way."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from softphone.ui.facade import Update
+
+
+class CallSignals(QObject):
+    changed = Signal(object)  # an engine Update: a Call snapshot and its diagnostics
+
+    def deliver(self, update: Update) -> None:
+        # The engine is polled on the GUI thread (DESIGN.md), so this emits directly.
+        self.changed.emit(update)

@@ -1,0 +1,39 @@
+"""What the window needs from the engine, and no more: the UI never sees pjsua2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+from uuid import UUID
+
+from softphone.model import Call, Target
+from softphone.model.diagnostics import CallDiagnostics
+
+
+class Update(Protocol):
+    @property
+    def call(self) -> Call: ...
+
+    @property
+    def diagnostics(self) -> CallDiagnostics: ...
+
+
+class CallControl(Protocol):
+    def add_listener(self, listener: Callable[[Update], None]) -> None: ...
+
+    def make_call(
+        self,
+        target: Target,
+        *,
+        dial_timeout_s: float | None = None,
+        max_duration_s: float | None = None,
+        record: bool = False,
+    ) -> Call: ...
+
+    def hangup(self, call_id: UUID) -> None: ...
+
+    def answer(self, call_id: UUID) -> None: ...
+
+    def reject(self, call_id: UUID, sip_code: int = 486) -> None: ...
+
+    def poll(self, max_wait_ms: int = 0) -> None: ...

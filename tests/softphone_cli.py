@@ -1,0 +1,71 @@
+"""The softphone command run as a user would: a subprocess, its exit code and output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+    calls: list[dict] = field(default_factory=list)
+
+    def explain(self) -> str:
+        return f"rc={self.returncode}\n--- stdout\n{self.stdout}\n--- stderr\n{self.stderr[-4000:]}"
+
+
+def clean_env(extra: dict | None) -> dict:
+    """The tester's own softphone settings must not leak into a test."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOFTPHONE_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def run_cli(*args: str, data_dir: Path, timeout: float = 90, env: dict | None = None) -> CliResult:
+    """Run ``python -m softphone --data-dir DIR ARGS`` and parse JSON lines from stdout."""
+    full_env = clean_env(env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+    result = CliResult(proc.returncode, proc.stdout, proc.stderr)
+    if "--json" in args and args[0] in ("call", "listen"):
+        for line in proc.stdout.splitlines():
+            if line.strip():
+                result.calls.append(json.loads(line))
+    return result
+
+
+def start_cli(*args: str, data_dir: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(None),
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def history_json(data_dir: Path) -> list[dict]:
+    result = run_cli("history", "--json", "--limit", "1000", data_dir=data_dir)
+    assert result.returncode == 0, result.explain()
+    return json.loads(result.stdout)
+
+
