@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -89,10 +90,8 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
             engine.call_later(answer_after, lambda: answer(call.id))
 
     def answer(call_id: UUID) -> None:
-        try:
+        with contextlib.suppress(EngineError, ValueError):  # the caller gave up first
             engine.answer(call_id)
-        except (EngineError, ValueError):
-            pass  # the caller gave up before we answered
 
     run.on_update = handle
     try:
@@ -100,9 +99,9 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
             run.start()
         except EngineError as exc:
             return _fail(str(exc))
-        where = f"{engine.local_address.target}"
-        if not args.json:
-            print(f"listening on {where} (Ctrl+C to stop)", file=sys.stderr, flush=True)
+        # On stderr even with --json: scripts wait for this line to know the port.
+        print(f"listening on {engine.local_address.target} (Ctrl+C to stop)",
+              file=sys.stderr, flush=True)
         run.run_until(lambda: args.calls is not None and len(run.finished) >= args.calls)
         interrupted = run.interrupted
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
@@ -9,13 +10,12 @@ from collections.abc import Callable
 from types import FrameType
 from uuid import UUID
 
+from softphone.cli.output import summary_line
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError, UnknownCall
 from softphone.engine.config import BindAddress
 from softphone.model import Call, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import DataDirs, History, StoreError
-
-from softphone.cli.output import summary_line
 
 _log = logging.getLogger(__name__)
 
@@ -79,10 +79,8 @@ class HeadlessRun:
         signal.signal(signal.SIGTERM, stop)
 
     def hangup_if_live(self, call_id: UUID) -> None:
-        try:
+        with contextlib.suppress(UnknownCall):  # it already ended
             self.engine.hangup(call_id)
-        except UnknownCall:
-            pass  # it already ended
 
     def run_until(self, done: Callable[[], bool]) -> None:
         while not done() and not self.interrupted:

@@ -25,7 +25,7 @@ from softphone.engine.config import (
 )
 from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
 from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
-from softphone.engine.session import CallSession, PjCall, guarded
+from softphone.engine.session import LIVE_CALLS, CallSession, PjCall, guarded, log_exception
 from softphone.engine.sipmsg import header, split_name_addr
 from softphone.engine.timers import TimerHandle, Timers
 from softphone.model import (
@@ -41,6 +41,8 @@ from softphone.model import (
 from softphone.model.diagnostics import CallDiagnostics
 
 _log = logging.getLogger(__name__)
+# How long shutdown keeps SIP running after our last BYE/CANCEL (its transaction's end).
+LINGER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,27 @@ def _error_text(exc: pj.Error) -> str:
     return reason.split(" (PJ", 1)[0].strip() or "unknown error"
 
 
+# Wideband G.722, then the G.711 pair every PBX speaks; pjsua's default puts speex first,
+# which few peers use today. L16 at 44.1 kHz is off: far too costly on a phone line.
+_CODEC_PRIORITIES = (
+    ("G722/16000", 250),
+    ("PCMU/8000", 240),
+    ("PCMA/8000", 230),
+    ("speex/", 100),
+    ("iLBC/", 90),
+    ("GSM/", 80),
+    ("L16/", 0),
+)
+
+
+def _set_codec_priorities(ep: pj.Endpoint) -> None:
+    for codec in ep.codecEnum2():
+        for prefix, priority in _CODEC_PRIORITIES:
+            if codec.codecId.startswith(prefix):
+                ep.codecSetPriority(codec.codecId, priority)
+                break
+
+
 class Engine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig()
@@ -98,6 +121,7 @@ class Engine:
         self._retired: list[PjCall] = []
         self._listeners: list[Listener] = []
         self._started = False
+        self._last_local_end = float("-inf")
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -119,8 +143,12 @@ class Engine:
             cfg.logConfig.consoleLevel = self.config.log_level
             cfg.logConfig.msgLogging = self.config.log_level >= 5
             cfg.logConfig.decor = 0
+            # Keep the null device's clock running: a deleted recorder is only removed (and
+            # its WAV header written) on a bridge clock tick, and an idle device stops ticking.
+            cfg.medConfig.sndAutoCloseTime = -1
             ep.libInit(cfg)
             ep.audDevManager().setNullDev()
+            _set_codec_priorities(ep)
             self._create_transport(ep)
             ep.libStart()
             self._create_account()
@@ -198,6 +226,11 @@ class Engine:
         for session in list(self._sessions.values()):
             # The far end never confirmed: the call is over for us all the same.
             session.finish(session.local_cause or EndCause.LOCAL_BYE, None, "shut down")
+        # pjsua reports our BYE or CANCEL as DISCONNECTED at once, while its transaction
+        # still runs: stay a moment so the far end gets its ACK (487) or retransmitted BYE.
+        linger_until = min(self._last_local_end + LINGER_S, time.monotonic() + LINGER_S)
+        while time.monotonic() < linger_until:
+            self.poll(20)
         self._destroy()
 
     def _destroy(self) -> None:
@@ -209,11 +242,18 @@ class Engine:
         self._account = None
         # Every Call and Account object must be gone before libDestroy (DESIGN.md).
         gc.collect()
+        for stray in list(LIVE_CALLS):
+            # Still referenced from somewhere we do not own: let it leak rather than have
+            # its C++ destructor run after libDestroy, which aborts the process.
+            _log.debug("disowning a call object that outlived its call")
+            stray.thisown = False
         ep, self._ep = self._ep, None
         if ep is not None:
             with stdout_redirected():
                 try:
-                    ep.libDestroy()
+                    # No calls or registrations are left to end on the wire, so skip
+                    # pjsua's one-second wait for network work.
+                    ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)
                 except pj.Error as exc:
                     _log.warning("pjsua2 shutdown: %s", _error_text(exc))
         self._started = False
@@ -249,7 +289,10 @@ class Engine:
             try:
                 listener(update)
             except Exception:
-                _log.exception("a call listener failed")
+                log_exception("a call listener failed")
+
+    def note_local_end(self) -> None:
+        self._last_local_end = time.monotonic()
 
     def retire(self, session: CallSession) -> None:
         self._sessions.pop(session.call.id, None)
@@ -305,8 +348,10 @@ class Engine:
         try:
             session.pj.makeCall(target.uri, pj.CallOpParam(True))
         except pj.Error as exc:
-            _log.info("INVITE to %s failed: %s", target.uri, _error_text(exc))
-            session.finish(EndCause.TRANSPORT_ERROR, None, _error_text(exc))
+            reason = _error_text(exc)
+            _log.warning("INVITE to %s could not be sent: %s", target.uri, reason)
+            del exc  # no traceback may keep the pjsua2 Call alive
+            session.finish(EndCause.TRANSPORT_ERROR, None, reason)
             return call.model_copy(deep=True)
         session.set_timer("dial", dial_timeout_s, session.dial_timeout_reached)
         return call.model_copy(deep=True)
@@ -358,7 +403,10 @@ class Engine:
             tm_update=now,
         )
         session = CallSession(self, call)
-        session.diagnostics = CallDiagnostics(call_id_header=prm.callId or None)
+        message = prm.rdata.wholeMsg
+        session.diagnostics = CallDiagnostics(
+            user_agent=header(message, "User-Agent"), call_id_header=header(message, "Call-ID", "i")
+        )
         session.local_cause = EndCause.LOCAL_REFUSED
         _log.warning(
             "incoming call from %s refused with %s %s", uri, prm.statusCode, prm.reason

@@ -25,7 +25,7 @@ class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
                 level = logging.DEBUG  # pjsua moves on to the next RTP port by itself
             if _log.isEnabledFor(level):
                 _log.log(level, "%s", redact_sip(entry.msg.rstrip()))
-        except Exception:  # noqa: BLE001 - an exception must never cross back into C++
+        except Exception:
             pass
 
 

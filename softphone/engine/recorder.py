@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import datetime
@@ -46,10 +47,8 @@ class Recording:
         if self._recorder is None:
             return
         for media in self._sources:
-            try:
+            with contextlib.suppress(pj.Error):  # the call's media is already gone
                 media.stopTransmit(self._recorder)
-            except pj.Error:
-                pass  # the call's media is already gone
         self._sources.clear()
         self._recorder = None
         _log.info("recording %s closed: %s", self.id, self.path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import traceback
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from softphone.model import (
     HangupBy,
     HangupReason,
     Outcome,
-    Timestamp,
     can_move,
     local_end_status,
     outcome,
@@ -41,12 +41,23 @@ _log = logging.getLogger(__name__)
 _RINGING_CODES = frozenset({180, 181, 182})
 
 
+def log_exception(message: str) -> None:
+    """Log the current exception as text: a kept traceback would keep pjsua2 objects (and
+    their frames) alive past their time, and one freed after libDestroy aborts."""
+    _log.error("%s:\n%s", message, traceback.format_exc())
+
+
 def guarded(fn: Callable[..., None], *args: Any) -> None:
     """Run a callback body; an exception must never travel back into pjsua2's C++."""
     try:
         fn(*args)
     except Exception:
-        _log.exception("error while handling a SIP event")
+        log_exception("error while handling a SIP event")
+
+
+# Every PjCall still alive: at shutdown any left (held by a stray reference: a traceback,
+# a loop variable) are disowned, so their later collection cannot abort the process.
+LIVE_CALLS: weakref.WeakSet[PjCall] = weakref.WeakSet()
 
 
 class PjCall(pj.Call):  # type: ignore[misc]
@@ -54,6 +65,7 @@ class PjCall(pj.Call):  # type: ignore[misc]
 
     def __init__(self, account: pj.Account, session: CallSession, call_id: int) -> None:
         super().__init__(account, call_id)
+        LIVE_CALLS.add(self)
         # A weak reference: a cycle through a SWIG object could let the garbage collector
         # free it after libDestroy, which aborts the process (DESIGN.md).
         self._session = weakref.ref(session)
@@ -67,6 +79,11 @@ class PjCall(pj.Call):  # type: ignore[misc]
         session = self._session()
         if session is not None:
             guarded(session.on_tsx, prm)
+
+    def onCallRedirected(self, prm: pj.OnCallRedirectedParam) -> int:
+        # Not followed: the 3xx is then reported as the final response (a failed call),
+        # where pjsua's default would turn it into a 487 that reads like a cancel.
+        return int(pj.PJSIP_REDIRECT_REJECT)
 
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
         session = self._session()
@@ -216,7 +233,7 @@ class CallSession:
         try:
             result = outcome(event)
         except UnmappableEnd:
-            _log.exception("no mapping for %s; filing the call as failed", event)
+            log_exception(f"no mapping for {event}; filing the call as failed")
             by = HangupBy.LOCAL if self.local_cause else HangupBy.REMOTE
             result = Outcome(by, HangupReason.FAILED)
         self._diag(sip_code=code, sip_reason=reason or None, detail=_detail(cause, code, reason))
@@ -231,6 +248,7 @@ class CallSession:
         if self.call.is_over or self.local_cause is not None:
             return
         self.local_cause = cause
+        self.engine.note_local_end()
         answered = self.call.was_answered
         self.stop_recording(publish=False)
         self._move(local_end_status(self.call.direction, answered))

@@ -1,9 +1,9 @@
 """The value spellings of the VoIPBIN Call, exactly as the seed writes them."""
 
-from enum import Enum
+from enum import StrEnum
 
 
-class CallType(str, Enum):
+class CallType(StrEnum):
     # A plain softphone call runs no VoIPBIN flow: VoIPBIN's own "no type" is the empty string.
     NONE = ""
     FLOW = "flow"
@@ -11,7 +11,7 @@ class CallType(str, Enum):
     SIP_SERVICE = "sip-service"
 
 
-class CallStatus(str, Enum):
+class CallStatus(StrEnum):
     DIALING = "dialing"
     RINGING = "ringing"
     PROGRESSING = "progressing"
@@ -20,20 +20,20 @@ class CallStatus(str, Enum):
     HANGUP = "hangup"
 
 
-class CallDirection(str, Enum):
+class CallDirection(StrEnum):
     # VoIPBIN leaves the direction empty until it is known.
     NONE = ""
     INCOMING = "incoming"
     OUTGOING = "outgoing"
 
 
-class HangupBy(str, Enum):
+class HangupBy(StrEnum):
     NONE = ""
     REMOTE = "remote"
     LOCAL = "local"
 
 
-class HangupReason(str, Enum):
+class HangupReason(StrEnum):
     NONE = ""
     NORMAL = "normal"
     FAILED = "failed"
@@ -45,7 +45,7 @@ class HangupReason(str, Enum):
     AMD = "amd"
 
 
-class AddressType(str, Enum):
+class AddressType(StrEnum):
     NONE = ""
     AGENT = "agent"
     CONFERENCE = "conference"

@@ -7,12 +7,12 @@ This is DESIGN.md's call-semantics table as code. The engine reports *what happe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from softphone.model.enums import CallDirection, CallStatus, HangupBy, HangupReason
 
 
-class EndCause(str, Enum):
+class EndCause(StrEnum):
     # The far end or the network ended it.
     REMOTE_FINAL_RESPONSE = "remote_final_response"  # their non-2xx final answer to our INVITE
     REMOTE_BYE = "remote_bye"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import total_ordering
 from typing import Annotated, Any
 
@@ -41,7 +41,7 @@ class Timestamp:
     @classmethod
     def from_datetime(cls, value: datetime) -> Timestamp:
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         whole = int(value.replace(microsecond=0).timestamp())
         return cls(whole * _NS_PER_S + value.microsecond * 1000)
 
@@ -61,7 +61,7 @@ class Timestamp:
             offset_s = sign * (int(digits[:2]) * 3600 + int(digits[2:]) * 60)
         else:
             offset_s = 0
-        whole = int(base.replace(tzinfo=timezone.utc).timestamp()) - offset_s
+        whole = int(base.replace(tzinfo=UTC).timestamp()) - offset_s
         frac = (match["frac"] or "").ljust(9, "0")
         return cls(whole * _NS_PER_S + int(frac))
 
@@ -70,7 +70,7 @@ class Timestamp:
         return self._ns
 
     def to_datetime(self) -> datetime:
-        return datetime.fromtimestamp(self._ns // _NS_PER_S, tz=timezone.utc).replace(
+        return datetime.fromtimestamp(self._ns // _NS_PER_S, tz=UTC).replace(
             microsecond=(self._ns % _NS_PER_S) // 1000
         )
 
@@ -78,7 +78,7 @@ class Timestamp:
         return (self._ns - other._ns) / _NS_PER_S
 
     def __str__(self) -> str:
-        whole = datetime.fromtimestamp(self._ns // _NS_PER_S, tz=timezone.utc)
+        whole = datetime.fromtimestamp(self._ns // _NS_PER_S, tz=UTC)
         frac = self._ns % _NS_PER_S
         # Six digits like the seed's call times; nine only when the value really has them,
         # so the seed's action time round-trips unchanged.

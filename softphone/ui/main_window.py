@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
             return
         try:
             call = self._engine.make_call(target)
-        except Exception as exc:  # noqa: BLE001 - any engine refusal is shown, not raised
+        except Exception as exc:
             self.status.setText(str(exc))
             return
         self._current = call.id

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.softphone_cli import history_json, run_cli
 from tests.peers.sipp import run_uas
+from tests.softphone_cli import history_json, run_cli
 
 pytestmark = pytest.mark.sip
 
@@ -21,6 +21,7 @@ CASES = [
     ("uas_480", [], "remote", "noanswer", False, True),
     ("uas_183_603", [], "remote", "noanswer", False, False),  # 183 alone: still dialing
     ("uas_487", [], "remote", "noanswer", False, True),
+    ("uas_302", [], "remote", "failed", False, False),
     ("uas_answer_bye", [], "remote", "normal", True, True),
     ("uas_answer_wait", ["--hangup-after", "1"], "local", "normal", True, True),
     ("uas_answer_wait", ["--max-duration", "1"], "local", "timeout", True, True),

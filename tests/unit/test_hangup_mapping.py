@@ -3,7 +3,12 @@
 import pytest
 
 from softphone.model import CallDirection, CallStatus, EndCause, EndEvent, HangupBy, HangupReason
-from softphone.model.hangup import UnmappableEnd, local_end_status, outcome, reason_for_final_response
+from softphone.model.hangup import (
+    UnmappableEnd,
+    local_end_status,
+    outcome,
+    reason_for_final_response,
+)
 
 OUT = CallDirection.OUTGOING
 IN = CallDirection.INCOMING

@@ -1,0 +1,133 @@
+"""The engine in-process: every status a call passes through, published live to listeners."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+
+from softphone.engine import MAX_CALLS, CallLimitReached, CallUpdate, Engine
+from softphone.model import Call, CallStatus, parse_target
+from tests.peers.sipp import run_uas
+
+pytestmark = pytest.mark.sip
+
+
+class Recorder:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.updates: list[CallUpdate] = []
+        engine.add_listener(self.updates.append)
+
+    def statuses(self, call: Call) -> list[str]:
+        seen: list[str] = []
+        for update in self.updates:
+            if update.call.id == call.id and (not seen or seen[-1] != update.call.status.value):
+                seen.append(update.call.status.value)
+        return seen
+
+    def final(self, call: Call) -> CallUpdate:
+        return [u for u in self.updates if u.call.id == call.id][-1]
+
+    def run_until(self, done: Callable[[], bool], timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < deadline, "timed out waiting for the engine"
+            self.engine.poll(20)
+
+    def wait_status(self, call: Call, status: CallStatus, timeout: float = 20) -> None:
+        self.run_until(lambda: any(
+            u.call.id == call.id and u.call.status is status for u in self.updates), timeout)
+
+    def wait_peer(self, peer, timeout: float = 15) -> None:
+        """Keep the engine polled (ACKs, retransmissions) until SIPp's scenario ends."""
+        self.run_until(lambda: peer.wait(timeout=0) is not None, timeout)
+        peer.assert_success(timeout=1)
+
+    def close(self) -> None:
+        self.engine.remove_listener(self.updates.append)
+
+
+@pytest.fixture
+def recorder(engine: Engine):
+    rec = Recorder(engine)
+    yield rec
+    rec.close()
+
+
+@pytest.mark.parametrize(
+    ("scenario", "act", "expected", "by", "reason"),
+    [
+        ("uas_480", None, ["dialing", "ringing", "hangup"], "remote", "noanswer"),
+        ("uas_183_603", None, ["dialing", "hangup"], "remote", "noanswer"),
+        ("uas_answer_bye", None, ["dialing", "ringing", "progressing", "hangup"], "remote",
+         "normal"),
+        ("uas_answer_wait", "hangup_when_progressing",
+         ["dialing", "ringing", "progressing", "terminating", "hangup"], "local", "normal"),
+        ("uas_ring_until_cancel", "hangup_when_ringing",
+         ["dialing", "ringing", "canceling", "hangup"], "local", "cancel"),
+    ],
+)
+def test_status_passes_through_each_step(recorder, scenario, act, expected, by, reason):
+    engine = recorder.engine
+    with run_uas(scenario) as peer:
+        call = engine.make_call(parse_target(peer.uri()))
+        if act == "hangup_when_progressing":
+            recorder.wait_status(call, CallStatus.PROGRESSING)
+            engine.hangup(call.id)
+        elif act == "hangup_when_ringing":
+            recorder.wait_status(call, CallStatus.RINGING)
+            engine.hangup(call.id)
+        recorder.wait_status(call, CallStatus.HANGUP)
+        recorder.wait_peer(peer)
+    final = recorder.final(call)
+    assert recorder.statuses(call) == expected
+    assert (final.call.hangup_by.value, final.call.hangup_reason.value) == (by, reason)
+    # tm_update moves with every change and never goes backwards.
+    stamps = [u.call.tm_update for u in recorder.updates if u.call.id == call.id]
+    assert stamps == sorted(stamps)
+    assert final.diagnostics.call_id_header
+
+
+def test_diagnostics_hold_final_code_and_post_dial_delay(recorder):
+    with run_uas("uas_480") as peer:
+        call = recorder.engine.make_call(parse_target(peer.uri()))
+        recorder.wait_status(call, CallStatus.HANGUP)
+    diag = recorder.final(call).diagnostics
+    assert (diag.sip_code, diag.sip_reason) == (480, "Temporarily Unavailable")
+    assert diag.post_dial_delay_ms is not None and 0 <= diag.post_dial_delay_ms < 2000
+    assert diag.detail == "the far end answered 480 Temporarily Unavailable"
+
+
+def test_fifth_outgoing_call_is_refused_clearly(recorder):
+    engine = recorder.engine
+    with run_uas("uas_answer_wait", extra_args=["-m", str(MAX_CALLS)]) as peer:
+        calls = [engine.make_call(parse_target(peer.uri())) for _ in range(MAX_CALLS)]
+        for call in calls:
+            recorder.wait_status(call, CallStatus.PROGRESSING)
+        with pytest.raises(CallLimitReached, match=f"at most {MAX_CALLS} calls"):
+            engine.make_call(parse_target(peer.uri()))
+        for call in calls:
+            engine.hangup(call.id)
+        for call in calls:
+            recorder.wait_status(call, CallStatus.HANGUP)
+        recorder.wait_peer(peer)
+    assert len(engine.active_calls) == 0
+    assert all(recorder.final(c).call.hangup_reason.value == "normal" for c in calls)
+
+
+def test_listener_errors_do_not_break_the_call(recorder):
+    engine = recorder.engine
+
+    def broken(update: CallUpdate) -> None:
+        raise RuntimeError("listener bug")
+
+    engine.add_listener(broken)
+    try:
+        with run_uas("uas_486") as peer:
+            call = engine.make_call(parse_target(peer.uri()))
+            recorder.wait_status(call, CallStatus.HANGUP)
+    finally:
+        engine.remove_listener(broken)
+    assert recorder.final(call).call.hangup_reason.value == "busy"
