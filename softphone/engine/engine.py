@@ -38,6 +38,7 @@ from softphone.model import (
     Target,
     Timestamp,
 )
+from softphone.model.account import AccountState, RegistrationState
 from softphone.model.diagnostics import CallDiagnostics
 
 _log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class CallUpdate:
 
 
 Listener = Callable[[CallUpdate], None]
+AccountListener = Callable[[AccountState], None]
 
 
 class _Endpoint(pj.Endpoint):  # type: ignore[misc]
@@ -120,6 +122,7 @@ class Engine:
         self._sessions: dict[UUID, CallSession] = {}
         self._retired: list[PjCall] = []
         self._listeners: list[Listener] = []
+        self._account_listeners: list[AccountListener] = []
         self._started = False
         self._last_local_end = float("-inf")
 
@@ -434,6 +437,37 @@ class Engine:
         if session.outgoing or session.call.was_answered:
             raise EngineError("only a ringing incoming call can be declined")
         session.end_locally(EndCause.LOCAL_REJECT, sip_code)
+
+    def send_dtmf(self, call_id: UUID, digits: str) -> None:
+        """Send DTMF digits (0-9 * # A-D) on an answered call, RFC 2833 by default."""
+        if not digits or any(d not in "0123456789*#ABCDabcd" for d in digits):
+            raise EngineError(f"not DTMF digits: {digits!r} (use 0-9, *, #, A-D)")
+        session = self._session(call_id)
+        if session.pj is None or session.call.status is not CallStatus.PROGRESSING:
+            raise EngineError("DTMF can only be sent on an answered call")
+        param = pj.CallSendDtmfParam()
+        param.digits = digits.upper()
+        param.method = pj.PJSUA_DTMF_METHOD_RFC2833
+        try:
+            session.pj.sendDtmf(param)
+        except pj.Error as exc:
+            raise EngineError(f"could not send DTMF: {_error_text(exc)}") from None
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def add_account_listener(self, listener: AccountListener) -> None:
+        self._account_listeners.append(listener)
+
+    def account_states(self) -> list[AccountState]:
+        """The identities calls can go out from, with their registration state."""
+        return [
+            AccountState(
+                name="Local",
+                uri=self.local_address.target,
+                registration=RegistrationState.LOCAL,
+                is_default=True,
+            )
+        ]
 
     def set_max_duration(self, call_id: UUID, seconds: float | None) -> None:
         """Limit talk time; counted from answer (or from now if already answered)."""

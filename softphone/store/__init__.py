@@ -7,14 +7,28 @@ from softphone.store.history import (
     HistoryEntry,
 )
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
+from softphone.store.settings import (
+    AccountSettings,
+    AudioSettings,
+    CallSettings,
+    Settings,
+    load_settings,
+    save_settings,
+)
 
 __all__ = [
     "DATA_DIR_ENV",
     "SCHEMA_VERSION",
+    "AccountSettings",
+    "AudioSettings",
     "CallDiagnostics",
+    "CallSettings",
     "DataDirs",
     "History",
     "HistoryEntry",
+    "Settings",
     "StoreError",
+    "load_settings",
     "resolve_data_dirs",
+    "save_settings",
 ]

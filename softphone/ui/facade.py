@@ -7,6 +7,7 @@ from typing import Protocol
 from uuid import UUID
 
 from softphone.model import Call, Target
+from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
 
 
@@ -37,3 +38,11 @@ class CallControl(Protocol):
     def reject(self, call_id: UUID, sip_code: int = 486) -> None: ...
 
     def poll(self, max_wait_ms: int = 0) -> None: ...
+
+    def send_dtmf(self, call_id: UUID, digits: str) -> None: ...
+
+    def set_recording(self, call_id: UUID, wanted: bool) -> None: ...
+
+    def account_states(self) -> list[AccountState]: ...
+
+    def add_account_listener(self, listener: Callable[[AccountState], None]) -> None: ...

@@ -1,0 +1,135 @@
+"""User settings: one JSON file in the data folder, validated by pydantic.
+
+Passwords are never here: they live in the system keyring (softphone.store.secrets).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from softphone.store.paths import StoreError
+
+_log = logging.getLogger(__name__)
+
+
+class Transport(StrEnum):
+    UDP = "udp"
+    TCP = "tcp"
+    TLS = "tls"
+
+
+class SrtpMode(StrEnum):
+    OFF = "off"
+    OPTIONAL = "optional"
+    MANDATORY = "mandatory"
+
+
+class DtmfMethod(StrEnum):
+    RFC2833 = "rfc2833"
+    SIP_INFO = "info"
+    INBAND = "inband"
+
+
+class AccountSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 ._@+-]+$")
+    display_name: str = ""
+    user: str = Field(min_length=1, pattern=r"^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$")
+    domain: str = Field(min_length=1)
+    auth_user: str = ""  # empty: the same as user
+    registrar: str = ""  # empty: sip:<domain>; "none": do not register
+    outbound_proxy: str = ""
+    transport: Transport = Transport.UDP
+    tls_verify_server: bool = True
+    tls_ca_file: str = ""
+    srtp: SrtpMode = SrtpMode.OFF
+    stun_server: str = ""
+    ice: bool = False
+    reg_expiry_s: int = Field(default=300, ge=30, le=86400)
+    dtmf: DtmfMethod = DtmfMethod.RFC2833
+
+    @field_validator("domain")
+    @classmethod
+    def _domain_is_host(cls, value: str) -> str:
+        if any(c in value for c in " \t\r\n<>\"'@;?"):
+            raise ValueError("a domain is a host name or address, optionally with :port")
+        return value
+
+
+class AudioSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Devices are remembered by name, not index: indexes move when devices come and go.
+    capture_device: str = ""  # empty: the system default
+    playback_device: str = ""
+    ring_device: str = ""
+    speaker_volume: float = Field(default=1.0, ge=0.0, le=2.0)
+
+
+class CallSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    auto_answer: bool = False
+    auto_answer_after_s: float = Field(default=0.0, ge=0.0, le=600.0)
+    do_not_disturb: bool = False
+    ring_timeout_s: float | None = Field(default=60.0, gt=0.0)
+    dial_timeout_s: float | None = Field(default=None, gt=0.0)
+    max_duration_s: float | None = Field(default=None, gt=0.0)
+    record_all: bool = False
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    default_domain: str = ""
+    default_account: str = ""
+    accounts: list[AccountSettings] = Field(default_factory=list)
+    audio: AudioSettings = Field(default_factory=AudioSettings)
+    calls: CallSettings = Field(default_factory=CallSettings)
+    recordings_dir: str = ""  # empty: <data dir>/recordings
+
+    def account(self, name: str) -> AccountSettings | None:
+        return next((a for a in self.accounts if a.name == name), None)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives defaults. A broken file is set aside, never lost."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise StoreError(f"cannot read the settings {path}: {exc.strerror or exc}") from None
+    try:
+        return Settings.model_validate(json.loads(text))
+    except (ValueError, ValidationError) as exc:
+        backup = path.with_suffix(".broken.json")
+        try:
+            os.replace(path, backup)
+        except OSError:
+            backup = path
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        _log.warning("settings %s were unreadable (%s); kept as %s, using defaults",
+                     path, first, backup)
+        return Settings()
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write atomically: a crash mid-write must not leave half a settings file."""
+    data = settings.model_dump_json(indent=2)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise StoreError(f"cannot write the settings {path}: {exc.strerror or exc}") from None
