@@ -6,56 +6,103 @@ import asyncio
 import logging
 import os
 import sys
+from collections.abc import Callable
 
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
-from softphone.store import DataDirs, History, StoreError
+from softphone.store import DataDirs, History, Settings, StoreError, load_settings
+from softphone.store.settings import CallSettings
 
 _log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 10
 
 
-def run_window(dirs: DataDirs) -> int:
+class HistorySaver:
+    """The engine listener that stores every call change; registered before the window's,
+    so a call is in the history by the time the window refreshes its history pane."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.on_error: Callable[[str], None] | None = None
+
+    def __call__(self, update: CallUpdate) -> None:
+        try:
+            self.history.save(update.call, update.diagnostics)
+        except StoreError as exc:
+            _log.error("%s", exc)
+            if self.on_error is not None:
+                self.on_error(str(exc))
+
+
+def apply_call_settings(engine: Engine, calls: CallSettings) -> None:
+    # The ring timeout is the engine's own timer; the window's settings dialog changes it.
+    engine.ring_timeout_s = calls.ring_timeout_s
+
+
+def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
     from qasync import QEventLoop
 
     from softphone.ui.main_window import MainWindow
+    from softphone.ui.single_instance import serve_window
 
     app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName("softphone")
+    app.setApplicationDisplayName("softphone")
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
 
-    history = History.open(dirs.history_db)
-    engine = Engine(EngineConfig(recordings_dir=dirs.recordings))
+    try:
+        settings = load_settings(dirs.settings_file)
+        history = History.open(dirs.history_db)
+        # The history pane reads on its own connection, from a worker thread: a long search
+        # never holds the lock the saver needs on the GUI thread.
+        history_reader = History.open(dirs.history_db)
+    except StoreError as exc:
+        QMessageBox.critical(None, "softphone", str(exc))
+        return 1
+    recordings = dirs.recordings
+    if settings.recordings_dir:
+        recordings = type(dirs.recordings)(settings.recordings_dir).expanduser()
+    engine = Engine(EngineConfig(recordings_dir=recordings))
+    apply_call_settings(engine, settings.calls)
     try:
         engine.start()
     except EngineError as exc:
         QMessageBox.critical(None, "softphone", str(exc))
         history.close()
+        history_reader.close()
         return 1
 
-    def save(update: CallUpdate) -> None:
-        try:
-            history.save(update.call, update.diagnostics)
-        except StoreError as exc:
-            _log.error("%s", exc)
-
-    engine.add_listener(save)
-    recent = [entry.call for entry in history.list(limit=200)]
-    window = MainWindow(engine, recent, os.environ.get("SOFTPHONE_DOMAIN") or None)
+    saver = HistorySaver(history)
+    engine.add_listener(saver)
+    window = MainWindow(
+        engine,
+        history_reader,
+        recordings,
+        settings,
+        dirs.settings_file,
+        default_domain=os.environ.get("SOFTPHONE_DOMAIN") or None,
+    )
+    saver.on_error = window.show_message
+    window.settings_changed.connect(lambda calls: apply_call_settings(engine, calls))
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
     timer = QTimer()
     timer.timeout.connect(lambda: engine.poll(0))
     timer.start(POLL_INTERVAL_MS)
     window.show()
+    # One window per data folder; sip:/tel: links (and `dial`) reach window.dial().
+    instance = serve_window(window, dirs.root, dial)
     try:
         with loop:
             app.aboutToQuit.connect(timer.stop)
             loop.run_until_complete(_until_quit(app))
     finally:
+        instance.close()
         engine.shutdown()
         history.close()
+        history_reader.close()
     return 0
 
 
@@ -66,3 +113,6 @@ async def _until_quit(app: object) -> None:
     done = asyncio.Event()
     app.lastWindowClosed.connect(done.set)
     await done.wait()
+
+
+__all__ = ["HistorySaver", "Settings", "apply_call_settings", "run_window"]

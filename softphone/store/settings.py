@@ -95,6 +95,10 @@ class Settings(BaseModel):
     audio: AudioSettings = Field(default_factory=AudioSettings)
     calls: CallSettings = Field(default_factory=CallSettings)
     recordings_dir: str = ""  # empty: <data dir>/recordings
+    # The window's layout, as Qt's saveGeometry/saveState bytes in base64 (empty: defaults).
+    window_geometry: str = ""
+    window_splitter: str = ""
+    history_header: str = ""
 
     def account(self, name: str) -> AccountSettings | None:
         return next((a for a in self.accounts if a.name == name), None)

@@ -22,6 +22,8 @@ class Update(Protocol):
 class CallControl(Protocol):
     def add_listener(self, listener: Callable[[Update], None]) -> None: ...
 
+    def remove_listener(self, listener: Callable[[Update], None]) -> None: ...
+
     def make_call(
         self,
         target: Target,
@@ -29,6 +31,7 @@ class CallControl(Protocol):
         dial_timeout_s: float | None = None,
         max_duration_s: float | None = None,
         record: bool = False,
+        account: str | None = None,  # an account's name; None: the local identity
     ) -> Call: ...
 
     def hangup(self, call_id: UUID) -> None: ...

@@ -1,199 +1,535 @@
-"""A first window: dial, see the call's status live, answer or decline, see history.
+"""The main window: dial, see every live call as a card, answer or decline, browse history.
 
-The full window (cards, dial pad, lazy history model) is issue 3; this one is honest
-but minimal.
+Layout: the dialer (account, target, dial pad, and the audio slot) on the left, the
+active calls panel on the right, the history pane below. Engine updates arrive on the
+GUI thread (the engine is polled from a QTimer), as a Qt signal.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import weakref
+from collections.abc import Callable
+from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
+    QMenu,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from softphone.model import Call, CallDirection, CallStatus, TargetError, parse_target
-from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
+from softphone.model import Call, CallDirection, CallStatus, HangupBy, HangupReason, Target
+from softphone.model.account import AccountState, RegistrationState
+from softphone.model.diagnostics import CallDiagnostics
+from softphone.store import CallSettings, History, HistoryEntry, Settings, StoreError
+from softphone.store import load_settings as _load_settings
+from softphone.store import save_settings as _save_settings
+from softphone.ui.account_selector import AccountSelector
 from softphone.ui.bridge import CallSignals
+from softphone.ui.call_card import CallCard
+from softphone.ui.call_details import CallDetailsDialog
+from softphone.ui.calls_panel import ActiveCallsPanel
+from softphone.ui.dial_pad import DialPad
 from softphone.ui.facade import CallControl, Update
+from softphone.ui.history_pane import HistoryPane
+from softphone.ui.host_lookup import needs_lookup, resolve, uri_host
+from softphone.ui.settings_dialog import CallSettingsDialog
+from softphone.ui.target_field import TargetField
+from softphone.ui.text import party
+from softphone.ui.tray import Tray
+from softphone.ui.worker import Worker
 
-HISTORY_COLUMNS = ("Time", "Direction", "Remote", "Status", "Hangup by", "Hangup reason")
+_log = logging.getLogger(__name__)
+STATUS_MESSAGE_MS = 10_000
+
+
+class _AccountSignals(QObject):
+    changed = Signal(object)  # AccountState
+
+
+def is_missed(call: Call) -> bool:
+    """An incoming call nobody here answered or declined: the caller gave up, or it rang out."""
+    return (
+        call.direction is CallDirection.INCOMING
+        and call.is_over
+        and not call.was_answered
+        and (call.hangup_by is HangupBy.REMOTE or call.hangup_reason is HangupReason.NOANSWER)
+    )
 
 
 class MainWindow(QMainWindow):
+    settings_changed = Signal(object)  # the new CallSettings (app.py applies ring timeout)
+
     def __init__(
-        self, engine: CallControl, history: list[Call], default_domain: str | None = None
+        self,
+        engine: CallControl,
+        history: History,
+        recordings_dir: Path,
+        settings: Settings | None = None,
+        settings_path: Path | None = None,
+        default_domain: str | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("softphone")
+        self.setAccessibleName("softphone")
         self._engine = engine
-        self._domain = default_domain
-        self._current: UUID | None = None
-        self._current_status: CallStatus | None = None
-        self._incoming: UUID | None = None
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        self._dtmf_sent: dict[UUID, str] = {}
+        self._announced_incoming: set[UUID] = set()
+        self._counted_missed: set[UUID] = set()
+        self._dialogs: list[CallDetailsDialog] = []
+        self._lookup = Worker("dns", self)
+        self.missed = 0
 
-        self.target = QLineEdit(placeholderText="sip:user@host or +821012345678")
-        self.target.setAccessibleName("Call target")
-        self.target.textChanged.connect(self._validate)
-        self.target.returnPressed.connect(self.place_call)
+        self._default_domain = default_domain or self.settings.default_domain or None
+        self.account = AccountSelector()
+        self.target_field = TargetField(self._default_domain)
         self.call_button = QPushButton("Call")
         self.call_button.setAccessibleName("Call")
-        self.call_button.clicked.connect(self.place_call)
+        self.call_button.setToolTip("Call the target (Enter)")
+        self.call_button.setDefault(True)
+        self.call_button.setStyleSheet(
+            "QPushButton:enabled { background: #1e8449; color: white; font-weight: 600; }"
+        )
         self.hangup_button = QPushButton("Hang up")
         self.hangup_button.setAccessibleName("Hang up")
-        self.hangup_button.clicked.connect(self.hang_up)
-        self.answer_button = QPushButton("Answer")
-        self.answer_button.clicked.connect(self.answer)
-        self.decline_button = QPushButton("Decline")
-        self.decline_button.clicked.connect(self.decline)
-        self.status = QLabel("Ready")
-        self.status.setAccessibleName("Call status")
-        self.history = QTableWidget(0, len(HISTORY_COLUMNS))
-        self.history.setHorizontalHeaderLabels(HISTORY_COLUMNS)
-        self.history.setAccessibleName("Call history")
-        self.history.verticalHeader().setVisible(False)
+        self.hangup_button.setToolTip("Hang up the current call (Esc)")
+        self.hangup_button.setStyleSheet(
+            "QPushButton:enabled { background: #c0392b; color: white; font-weight: 600; }"
+        )
+        self.dial_pad = DialPad()
+        self.calls = ActiveCallsPanel(recordings_dir, self.settings.calls.ring_timeout_s)
+        self.history_pane = HistoryPane(history, recordings_dir)
+        self.mode_label = QLabel()
+        self.mode_label.setAccessibleName("Incoming call mode")
 
         dial_row = QHBoxLayout()
-        dial_row.addWidget(self.target, 1)
+        dial_row.addWidget(self.target_field, 1)
         dial_row.addWidget(self.call_button)
         dial_row.addWidget(self.hangup_button)
-        incoming_row = QHBoxLayout()
-        incoming_row.addWidget(self.status, 1)
-        incoming_row.addWidget(self.answer_button)
-        incoming_row.addWidget(self.decline_button)
-        layout = QVBoxLayout()
-        layout.addLayout(dial_row)
-        layout.addLayout(incoming_row)
-        layout.addWidget(self.history, 1)
-        central = QWidget()
-        central.setLayout(layout)
-        self.setCentralWidget(central)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.hang_up)
-        self.resize(760, 480)
+        dialer = QWidget()
+        dialer.setMaximumWidth(380)
+        left = QVBoxLayout(dialer)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.account)
+        left.addLayout(dial_row)
+        left.addWidget(self.dial_pad, 1)
+        # The audio engineer's panel goes here: add_side_panel() inserts into this layout.
+        self.audio_slot = QVBoxLayout()
+        left.addLayout(self.audio_slot)
+        top = QWidget()
+        top_row = QHBoxLayout(top)
+        top_row.setContentsMargins(6, 6, 6, 0)
+        top_row.addWidget(dialer)
+        top_row.addWidget(self.calls, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.history_pane)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.statusBar().addPermanentWidget(self.mode_label)
 
-        for call in reversed(history):
-            self._add_history_row(call)
+        self.tray = Tray(self)
+        self.tray.show_requested.connect(self._raise)
+        self.tray.quit_requested.connect(self.close)
+        self.tray.dnd_action.toggled.connect(self.set_do_not_disturb)
+        self._build_menus()
+
+        self.target_field.returnPressed.connect(self.place_call)
+        self.target_field.validity_changed.connect(lambda _v: self._refresh_buttons())
+        self.call_button.clicked.connect(self.place_call)
+        self.hangup_button.clicked.connect(self.hang_up)
+        self.dial_pad.pressed.connect(self.key_pressed)
+        self.calls.card_added.connect(self._wire_card)
+        self.calls.current_changed.connect(lambda _id: self._refresh_buttons())
+        self.history_pane.redial_requested.connect(self.dial)
+        self.history_pane.details_requested.connect(self._history_details)
+        self.history_pane.message.connect(self.show_message)
+
+        # Listeners hold the window weakly: the engine may outlive it (tests, a reopened window).
         self.signals = CallSignals()
         self.signals.changed.connect(self._on_update)
-        engine.add_listener(self.signals.deliver)
+        self._listener = self.signals.deliver
+        engine.add_listener(self._listener)
+        self._account_signals = _AccountSignals()
+        self._account_signals.changed.connect(self.account.update_account)
+        relay = weakref.ref(self._account_signals)
+
+        def account_changed(state: AccountState) -> None:
+            target = relay()
+            if target is not None:
+                target.changed.emit(state)
+
+        engine.add_account_listener(account_changed)
+        self.account.set_accounts(engine.account_states())
+        self.account.currentIndexChanged.connect(lambda _i: self._account_chosen())
+        self._account_chosen()
+
+        self.resize(1100, 760)
+        self._restore_layout()
+        self._apply_mode()
         self._refresh_buttons()
+        self.target_field.setFocus()
 
-    # -- user acts -------------------------------------------------------------------------
+    # -- layout pieces for other parts of the app -----------------------------------------------
 
-    def _validate(self, text: str) -> bool:
-        try:
-            if text:
-                parse_target(text, self._domain)
-        except TargetError as exc:
-            self.target.setToolTip(str(exc))
-            self.target.setStyleSheet("QLineEdit { border: 2px solid #c0392b; }")
-            self.call_button.setEnabled(False)
-            return False
-        self.target.setToolTip("")
-        self.target.setStyleSheet("")
-        self.call_button.setEnabled(self._current is None)
-        return True
+    def add_side_panel(self, widget: QWidget) -> None:
+        """Put a panel (the audio devices and levels) under the dial pad."""
+        self.audio_slot.addWidget(widget)
+
+    def _build_menus(self) -> None:
+        def action(menu: QMenu, text: str, keys: str | QKeySequence.StandardKey | None,
+                   slot: object, name: str) -> QAction:
+            act = QAction(text, self)
+            if keys is not None:
+                act.setShortcut(QKeySequence(keys))
+            act.triggered.connect(slot)
+            act.setObjectName(name)
+            menu.addAction(act)
+            self.addAction(act)  # shortcuts work with the menu closed and the bar hidden
+            return act
+
+        calls = self.menuBar().addMenu("&Call")
+        action(calls, "&Call", "Ctrl+Return", self.place_call, "call")
+        self.hangup_action = action(calls, "&Hang up", "Esc", self.hang_up, "hangup")
+        action(calls, "&Answer", "Ctrl+Shift+A", self.answer_ringing, "answer")
+        action(calls, "&Decline", "Ctrl+Shift+D", self.decline_ringing, "decline")
+        action(calls, "&Record current call", "Ctrl+R", self.toggle_recording, "record")
+        action(calls, "Call d&etails", "Ctrl+I", self.show_current_details, "details")
+        calls.addSeparator()
+        action(calls, "Go to &target", "Ctrl+L", self._focus_target, "focus_target")
+        action(calls, "&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        history = self.menuBar().addMenu("&History")
+        action(history, "&Search", QKeySequence.StandardKey.Find, self._focus_search, "search")
+        action(history, "Export all shown as &JSON…", "Ctrl+E",
+               lambda: self.history_pane.ask_export(selected_only=False, suffix=".json"),
+               "export")
+        action(history, "Export all shown as &CSV…", "Ctrl+Shift+E",
+               lambda: self.history_pane.ask_export(selected_only=False, suffix=".csv"),
+               "export_csv")
+        action(history, "Open &recordings folder", "Ctrl+Shift+O",
+               self.history_pane.open_folder, "recordings")
+        settings = self.menuBar().addMenu("&Settings")
+        self.auto_answer_action = action(settings, "&Auto-answer", "Ctrl+Shift+U",
+                                         lambda on: self.set_auto_answer(bool(on)),
+                                         "auto_answer")
+        self.auto_answer_action.setCheckable(True)
+        self.dnd_action = action(settings, "&Do not disturb", "Ctrl+D",
+                                 lambda on: self.set_do_not_disturb(bool(on)), "dnd")
+        self.dnd_action.setCheckable(True)
+        action(settings, "&Call settings…", "Ctrl+,", self.edit_call_settings, "settings")
+
+    # -- the user's acts -----------------------------------------------------------------------
+
+    def dial(self, text: str) -> None:
+        """Fill the target field and place the call (redial, sip: links, the command line)."""
+        self.target_field.setText(text.strip())
+        self.place_call()
 
     def place_call(self) -> None:
-        if self._current is not None:
+        if not self.target_field.text().strip():
+            self.show_message("Type a number or a sip: address to call")
+            self.target_field.setFocus()
             return
         try:
-            target = parse_target(self.target.text(), self._domain)
-        except TargetError as exc:
-            self.status.setText(str(exc))
+            target = self.target_field.target()
+        except ValueError as exc:
+            self.show_message(str(exc))
             return
+        if needs_lookup(target.uri):
+            host = uri_host(target.uri)
+            self.show_message(f"Looking up {host}…")
+            self._lookup.submit(
+                lambda: resolve(host),
+                lambda _address: self._make_call(target),
+                lambda error: self.show_message(f"Cannot call {target.uri}: the host {host} "
+                                                f"cannot be found ({_reason(error)})"),
+            )
+        else:
+            self._make_call(target)
+
+    def _make_call(self, target: Target) -> None:
+        calls = self.settings.calls
         try:
-            call = self._engine.make_call(target)
-        except Exception as exc:
-            self.status.setText(str(exc))
+            self._engine.make_call(
+                target,
+                dial_timeout_s=calls.dial_timeout_s,
+                max_duration_s=calls.max_duration_s,
+                record=calls.record_all,
+                account=self._chosen_account(),
+            )
+        except Exception as exc:  # the engine's errors are one line meant for the user
+            self.show_message(str(exc))
             return
-        self._current = call.id
-        self._refresh_buttons()
+        self.show_message(f"Calling {target.uri}")
+
+    def _chosen_account(self) -> str | None:
+        state = self.account.current_state()
+        if state is None or state.registration is RegistrationState.LOCAL:
+            return None  # the engine's own local identity
+        return state.name
+
+    def _account_chosen(self) -> None:
+        # Numbers and bare user names dial through the chosen account's domain.
+        state = self.account.current_state()
+        domain = self._default_domain
+        if state is not None and state.registration is not RegistrationState.LOCAL:
+            domain = uri_host(state.uri) or domain
+        self.target_field.default_domain = domain
+        self.target_field.revalidate()
 
     def hang_up(self) -> None:
-        for call_id in (self._current, self._incoming):
-            if call_id is not None:
-                self._engine.hangup(call_id)
-                return
+        card = self.calls.current
+        if card is not None and not card.is_over:
+            self._act(self._engine.hangup, card.call_id)
+            return
+        ringing = self.calls.ringing_incoming()
+        if ringing:
+            self._act(self._engine.reject, ringing[0].call_id)
 
-    def answer(self) -> None:
-        if self._incoming is not None:
-            self._engine.answer(self._incoming)
+    def answer_ringing(self) -> None:
+        ringing = self.calls.ringing_incoming()
+        if ringing:
+            self._act(self._engine.answer, ringing[0].call_id)
 
-    def decline(self) -> None:
-        if self._incoming is not None:
-            self._engine.reject(self._incoming)
+    def decline_ringing(self) -> None:
+        ringing = self.calls.ringing_incoming()
+        if ringing:
+            self._act(self._engine.reject, ringing[0].call_id)
 
-    # -- engine updates ----------------------------------------------------------------------
+    def toggle_recording(self) -> None:
+        card = self.calls.current
+        if card is not None and card.record_button.isEnabled():
+            card.record_button.toggle()
+
+    def key_pressed(self, key: str) -> None:
+        """A dial pad key: DTMF on the answered current call, else a character typed."""
+        card = self.calls.current
+        if card is not None and card.call.status is CallStatus.PROGRESSING:
+            if self._act(self._engine.send_dtmf, card.call_id, key):
+                sent = self._dtmf_sent.get(card.call_id, "") + key
+                self._dtmf_sent[card.call_id] = sent
+                card.show_digits(sent)
+            return
+        self.target_field.insert(key)
+        self.target_field.setFocus()
+
+    def _act(self, fn: Callable[..., object], *args: object) -> bool:
+        """Run an engine command; its error (the call just ended...) goes to the status bar."""
+        try:
+            fn(*args)
+        except Exception as exc:
+            self.show_message(str(exc))
+            return False
+        return True
+
+    def show_current_details(self) -> None:
+        card = self.calls.current
+        if card is not None:
+            self._show_details(card.call, card.diagnostics)
+        else:
+            self.history_pane.show_details()
+
+    def _history_details(self, entry: HistoryEntry) -> None:
+        self._show_details(entry.call, entry.diagnostics)
+
+    def _show_details(self, call: Call, diagnostics: CallDiagnostics | None) -> None:
+        dialog = CallDetailsDialog(call, diagnostics, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
+        self._dialogs.append(dialog)
+        dialog.show()
+
+    def _focus_target(self) -> None:
+        self.target_field.setFocus()
+        self.target_field.selectAll()
+
+    def _focus_search(self) -> None:
+        self.history_pane.search.setFocus()
+        self.history_pane.search.selectAll()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    # -- engine updates -----------------------------------------------------------------------
+
+    def _wire_card(self, card: CallCard) -> None:
+        card.hangup_requested.connect(lambda cid: self._act(self._engine.hangup, cid))
+        card.answer_requested.connect(lambda cid: self._act(self._engine.answer, cid))
+        card.decline_requested.connect(lambda cid: self._act(self._engine.reject, cid))
+        card.record_toggled.connect(
+            lambda cid, on: self._act(self._engine.set_recording, cid, on)
+        )
+        card.details_requested.connect(
+            lambda _cid: self._show_details(card.call, card.diagnostics)
+        )
+        card.play_requested.connect(
+            lambda path: self.history_pane.open_url(QUrl.fromLocalFile(str(path)))
+        )
 
     def _on_update(self, update: Update) -> None:
         call = update.call
+        self.calls.show_call(call, update.diagnostics)
         if (
             call.direction is CallDirection.INCOMING
             and call.status is CallStatus.RINGING
-            and self._incoming is None
-            and self._current is None
+            and call.id not in self._announced_incoming
         ):
-            self._incoming = call.id
-        if call.id not in (self._current, self._incoming):
-            if call.status is CallStatus.HANGUP:
-                self._add_history_row(call)
-            return
-        self._current_status = call.status
-        if call.status is CallStatus.HANGUP:
-            self.status.setText(
-                f"{call.direction.value} {call.remote.target}: hangup by "
-                f"{call.hangup_by.value}, {call.hangup_reason.value}"
-            )
-            self.status.setToolTip(HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, ""))
-            self._add_history_row(call)
-            self._current = None
-            self._incoming = None
-        else:
-            if call.id == self._incoming and call.status is not CallStatus.RINGING:
-                self._current, self._incoming = call.id, None
-            self.status.setText(
-                f"{call.direction.value} {call.remote.target}: {call.status.value}"
-            )
+            self._announced_incoming.add(call.id)
+            self._incoming(call)
+        if call.is_over:
+            self._dtmf_sent.pop(call.id, None)
+            if is_missed(call) and call.id not in self._counted_missed:
+                self._counted_missed.add(call.id)
+                self.set_missed(self.missed + 1)
+            # The history listener (app.py) saved the call before this listener ran.
+            self.history_pane.refresh()
         self._refresh_buttons()
 
+    def _incoming(self, call: Call) -> None:
+        calls = self.settings.calls
+        who = party(call.remote)
+        if calls.do_not_disturb:
+            # Deferred: we are inside the engine's incoming-call callback.
+            QTimer.singleShot(0, lambda: self._act(self._engine.reject, call.id, 486))
+            self.show_message(f"Declined a call from {who}: do not disturb is on")
+            return
+        self.tray.notify("Incoming call", who)
+        if calls.auto_answer:
+            delay_ms = int(calls.auto_answer_after_s * 1000)
+            QTimer.singleShot(delay_ms, lambda: self._auto_answer(call.id))
+
+    def _auto_answer(self, call_id: UUID) -> None:
+        card = self.calls.cards.get(call_id)
+        if card is not None and card.is_incoming_ringing:
+            self._act(self._engine.answer, call_id)
+
+    def set_missed(self, missed: int) -> None:
+        self.missed = missed
+        self.tray.set_missed(missed)
+        self.setWindowTitle(f"softphone — {missed} missed" if missed else "softphone")
+
     def _refresh_buttons(self) -> None:
-        live = self._current is not None or self._incoming is not None
-        self.call_button.setEnabled(not live and self._validate_quietly())
-        self.hangup_button.setEnabled(live)
-        self.answer_button.setVisible(self._incoming is not None)
-        self.decline_button.setVisible(self._incoming is not None)
-
-    def _validate_quietly(self) -> bool:
-        try:
-            parse_target(self.target.text(), self._domain)
-        except TargetError:
-            return False
-        return True
-
-    def _add_history_row(self, call: Call) -> None:
-        self.history.insertRow(0)
-        when = call.tm_create.to_datetime().astimezone() if call.tm_create else None
-        cells = (
-            when.strftime("%Y-%m-%d %H:%M:%S") if when else "",
-            call.direction.value,
-            call.remote.target,
-            call.status.value,
-            call.hangup_by.value,
-            call.hangup_reason.value,
+        card = self.calls.current
+        live = card is not None and not card.is_over
+        self.call_button.setEnabled(self.target_field.valid)
+        self.hangup_button.setEnabled(live or bool(self.calls.ringing_incoming()))
+        self.dial_pad.setToolTip(
+            "Keys send DTMF to the current call" if live and card is not None
+            and card.call.status is CallStatus.PROGRESSING else "Keys type into the target"
         )
-        for column, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            if column == 5:
-                item.setToolTip(HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, ""))
-            self.history.setItem(0, column, item)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def set_auto_answer(self, on: bool) -> None:
+        self._update_calls(self.settings.calls.model_copy(update={"auto_answer": on}))
+
+    def set_do_not_disturb(self, on: bool) -> None:
+        self._update_calls(self.settings.calls.model_copy(update={"do_not_disturb": on}))
+
+    def edit_call_settings(self) -> None:
+        dialog = CallSettingsDialog(self.settings.calls, self)
+        if dialog.exec():
+            self._update_calls(dialog.result_settings(self.settings.calls))
+
+    def _update_calls(self, calls: CallSettings) -> None:
+        if calls == self.settings.calls:
+            self._apply_mode()
+            return
+        self.settings = self.settings.model_copy(update={"calls": calls})
+        self.calls.ring_timeout_s = calls.ring_timeout_s
+        self._apply_mode()
+        self._save(calls=calls)
+        self.settings_changed.emit(calls)
+
+    def _apply_mode(self) -> None:
+        calls = self.settings.calls
+        for act in (self.dnd_action, self.tray.dnd_action):
+            act.blockSignals(True)
+            act.setChecked(calls.do_not_disturb)
+            act.blockSignals(False)
+        self.auto_answer_action.blockSignals(True)
+        self.auto_answer_action.setChecked(calls.auto_answer)
+        self.auto_answer_action.blockSignals(False)
+        if calls.do_not_disturb:
+            self.mode_label.setText("⛔ Do not disturb")
+        elif calls.auto_answer:
+            self.mode_label.setText(f"Auto-answer after {calls.auto_answer_after_s:g} s")
+        else:
+            self.mode_label.setText("")
+
+    def _save(self, **changes: object) -> None:
+        """Write only the window's own fields over the file as it is now on disk.
+
+        Other parts of the app (accounts, audio) save the same file: re-reading first keeps
+        their changes.
+        """
+        if self.settings_path is None:
+            return
+        try:
+            current = _load_settings(self.settings_path)
+            _save_settings(self.settings_path, current.model_copy(update=changes))
+        except StoreError as exc:
+            self.show_message(str(exc))
+
+    def _restore_layout(self) -> None:
+        for text, restore in (
+            (self.settings.window_geometry, self.restoreGeometry),
+            (self.settings.window_splitter, self.splitter.restoreState),
+            (self.settings.history_header,
+             self.history_pane.table.horizontalHeader().restoreState),
+        ):
+            if text:
+                restore(QByteArray.fromBase64(text.encode("ascii")))
+
+    def save_layout(self) -> None:
+        def b64(data: QByteArray) -> str:
+            return bytes(data.toBase64().data()).decode("ascii")
+
+        self._save(
+            window_geometry=b64(self.saveGeometry()),
+            window_splitter=b64(self.splitter.saveState()),
+            history_header=b64(self.history_pane.table.horizontalHeader().saveState()),
+        )
+
+    # -- window life ---------------------------------------------------------------------------
+
+    def _raise(self) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.missed:
+            self.set_missed(0)  # the user has seen the window, and the history with it
+        super().changeEvent(event)
+
+    def detach(self) -> None:
+        """Stop listening to the engine and stop background work (the window is going)."""
+        with contextlib.suppress(ValueError):  # already detached
+            self._engine.remove_listener(self._listener)
+        self.history_pane.shutdown()
+        self._lookup.shutdown()
+        self.tray.hide()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.detach()
+        super().closeEvent(event)
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__

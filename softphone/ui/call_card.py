@@ -1,0 +1,279 @@
+"""One live call as a card: who, which way, its status badge, timers and recordings."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from uuid import UUID
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QMouseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.model import Call, CallDirection, CallStatus
+from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS, STATUS_DESCRIPTIONS
+from softphone.model.ids import NIL_ID
+from softphone.ui.recordings import find_recording
+from softphone.ui.text import clock, direction_label, outcome_text
+from softphone.ui.theme import RECORDING_RED, badge_style, reason_colour
+
+_RINGING_FRAME = "QFrame#callCard { border: 2px solid #e67e22; border-radius: 8px; }"
+_CURRENT_FRAME = "QFrame#callCard { border: 2px solid palette(highlight); border-radius: 8px; }"
+_PLAIN_FRAME = "QFrame#callCard { border: 1px solid palette(mid); border-radius: 8px; }"
+
+
+class CallCard(QFrame):
+    hangup_requested = Signal(object)  # call id
+    answer_requested = Signal(object)
+    decline_requested = Signal(object)
+    record_toggled = Signal(object, bool)
+    details_requested = Signal(object)
+    play_requested = Signal(object)  # a recording's Path
+    dismissed = Signal(object)
+    chosen = Signal(object)  # the user clicked the card: it becomes the current call
+    badge_changed = Signal(str)  # the status the badge now shows
+
+    def __init__(
+        self,
+        call: Call,
+        recordings_dir: Path,
+        ring_timeout_s: float | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("callCard")
+        self.call_id: UUID = call.id
+        self.call = call
+        self.diagnostics: CallDiagnostics | None = None
+        self.recordings_dir = recordings_dir
+        self.ring_timeout_s = ring_timeout_s
+        self.ended_at: float | None = None  # monotonic, for removing the card later
+        self._recording_started: float | None = None
+        self._shown_recordings: list[UUID] = []
+        self._current = False
+        self._announced: CallStatus | None = None
+
+        self.direction = QLabel()
+        self.direction.setAccessibleName("Direction")
+        self.name = QLabel()
+        font = QFont(self.name.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.name.setFont(font)
+        self.name.setAccessibleName("Remote party")
+        self.uri = QLabel()
+        self.uri.setAccessibleName("Remote address")
+        self.uri.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.badge = QLabel()
+        self.badge.setAccessibleName("Call status")
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.elapsed = QLabel()
+        self.elapsed.setAccessibleName("Elapsed time")
+        self.ring_timeout = QLabel()
+        self.ring_timeout.setAccessibleName("Ring timeout")
+        self.outcome = QLabel()
+        self.outcome.setAccessibleName("Call outcome")
+        self.outcome.setWordWrap(True)
+        self.rec_indicator = QLabel()
+        self.rec_indicator.setAccessibleName("Recording indicator")
+        self.rec_indicator.setStyleSheet(f"color: {RECORDING_RED}; font-weight: 600;")
+        self.recordings = QLabel()
+        self.recordings.setAccessibleName("Recordings")
+        self.recordings.setTextFormat(Qt.TextFormat.RichText)
+        self.recordings.setWordWrap(True)
+        self.recordings.linkActivated.connect(lambda link: self.play_requested.emit(Path(link)))
+        self.dtmf = QLabel()
+        self.dtmf.setAccessibleName("Digits sent")
+
+        self.answer_button = QPushButton("Answer")
+        self.answer_button.setAccessibleName("Answer")
+        self.answer_button.setStyleSheet("QPushButton { background: #1e8449; color: white; "
+                                         "font-weight: 600; padding: 6px 14px; }")
+        self.answer_button.clicked.connect(lambda: self.answer_requested.emit(self.call_id))
+        self.decline_button = QPushButton("Decline")
+        self.decline_button.setAccessibleName("Decline")
+        self.decline_button.setStyleSheet("QPushButton { background: #c0392b; color: white; "
+                                          "font-weight: 600; padding: 6px 14px; }")
+        self.decline_button.clicked.connect(lambda: self.decline_requested.emit(self.call_id))
+        self.hangup_button = QPushButton("Hang up")
+        self.hangup_button.setAccessibleName("Hang up this call")
+        self.hangup_button.clicked.connect(lambda: self.hangup_requested.emit(self.call_id))
+        self.record_button = QToolButton()
+        self.record_button.setText("● Record")
+        self.record_button.setCheckable(True)
+        self.record_button.setAccessibleName("Record")
+        self.record_button.setToolTip("Record this call to a WAV file (while it is answered)")
+        self.record_button.toggled.connect(
+            lambda on: self.record_toggled.emit(self.call_id, on)
+        )
+        self.details_button = QToolButton()
+        self.details_button.setText("Details")
+        self.details_button.setAccessibleName("Call details")
+        self.details_button.clicked.connect(lambda: self.details_requested.emit(self.call_id))
+        self.dismiss_button = QToolButton()
+        self.dismiss_button.setText("✕")
+        self.dismiss_button.setAccessibleName("Dismiss")
+        self.dismiss_button.setToolTip("Remove this ended call from the panel")
+        self.dismiss_button.clicked.connect(lambda: self.dismissed.emit(self.call_id))
+
+        top = QHBoxLayout()
+        top.addWidget(self.direction)
+        top.addStretch(1)
+        top.addWidget(self.rec_indicator)
+        top.addWidget(self.badge)
+        top.addWidget(self.dismiss_button)
+        timers = QHBoxLayout()
+        timers.addWidget(self.elapsed)
+        timers.addWidget(self.ring_timeout)
+        timers.addStretch(1)
+        timers.addWidget(self.dtmf)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.answer_button)
+        buttons.addWidget(self.decline_button)
+        buttons.addWidget(self.hangup_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.record_button)
+        buttons.addWidget(self.details_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.name)
+        layout.addWidget(self.uri)
+        layout.addLayout(timers)
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.recordings)
+        layout.addLayout(buttons)
+        self.update_call(call, None)
+
+    # -- state --------------------------------------------------------------------------
+
+    @property
+    def is_incoming_ringing(self) -> bool:
+        return (
+            self.call.direction is CallDirection.INCOMING
+            and self.call.status is CallStatus.RINGING
+        )
+
+    @property
+    def is_over(self) -> bool:
+        return self.call.is_over
+
+    def set_current(self, current: bool) -> None:
+        self._current = current
+        self._restyle()
+
+    def update_call(self, call: Call, diagnostics: CallDiagnostics | None) -> None:
+        self.call = call
+        if diagnostics is not None:
+            self.diagnostics = diagnostics
+        remote = call.remote
+        self.name.setText(remote.name or remote.target or "unknown")
+        self.uri.setText(remote.target if remote.name else "")
+        self.uri.setVisible(bool(remote.name))
+        self.direction.setText(direction_label(call.direction))
+        self.badge.setText(call.status.value)
+        self.badge.setStyleSheet(badge_style(call.status))
+        self.badge.setToolTip(STATUS_DESCRIPTIONS[call.status])
+        self.badge.setAccessibleDescription(STATUS_DESCRIPTIONS[call.status])
+        ringing_in = self.is_incoming_ringing
+        self.answer_button.setVisible(ringing_in)
+        self.decline_button.setVisible(ringing_in)
+        self.hangup_button.setVisible(not ringing_in and not call.is_over)
+        self.hangup_button.setText("Cancel" if not call.was_answered else "Hang up")
+        self.hangup_button.setEnabled(
+            call.status in (CallStatus.DIALING, CallStatus.RINGING, CallStatus.PROGRESSING)
+        )
+        self.record_button.setEnabled(not call.is_over)
+        self.dismiss_button.setVisible(call.is_over)
+        self.ring_timeout.setVisible(ringing_in and self.ring_timeout_s is not None)
+        self._sync_recordings()
+        if call.is_over:
+            self.ended_at = time.monotonic()
+            self.outcome.setText(outcome_text(call))
+            colour = reason_colour(call.hangup_reason).name()
+            self.outcome.setStyleSheet(f"color: {colour}; font-weight: 600;")
+            tip = HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, "")
+            if self.diagnostics is not None and self.diagnostics.detail:
+                tip = f"{tip}\n{self.diagnostics.detail}".strip()
+            self.outcome.setToolTip(tip)
+            self.outcome.setAccessibleDescription(tip)
+        self.outcome.setVisible(call.is_over)
+        self._restyle()
+        self.tick()
+        if call.status is not self._announced:
+            self._announced = call.status
+            self.badge_changed.emit(call.status.value)
+
+    def _restyle(self) -> None:
+        if self.is_incoming_ringing:
+            self.setStyleSheet(_RINGING_FRAME)
+        elif self._current and not self.call.is_over:
+            self.setStyleSheet(_CURRENT_FRAME)
+        else:
+            self.setStyleSheet(_PLAIN_FRAME)
+
+    def _sync_recordings(self) -> None:
+        recording = self.call.recording_id != NIL_ID
+        if recording and self._recording_started is None:
+            self._recording_started = time.monotonic()
+        elif not recording:
+            self._recording_started = None
+        self.rec_indicator.setVisible(recording)
+        if self.record_button.isChecked() != recording and (
+            recording or self.call.status is CallStatus.PROGRESSING or self.call.is_over
+        ):
+            # Mirror the engine; before answer the toggle is only a wish and stays as set.
+            self.record_button.blockSignals(True)
+            self.record_button.setChecked(recording)
+            self.record_button.blockSignals(False)
+        if self.call.recording_ids == self._shown_recordings:
+            return
+        self._shown_recordings = list(self.call.recording_ids)
+        links = []
+        for number, rid in enumerate(self.call.recording_ids, start=1):
+            path = find_recording(self.recordings_dir, rid)
+            if path is None:
+                links.append(f"recording {number} ({str(rid)[:8]}…)")
+            else:
+                links.append(f'<a href="{path}">▶ {path.name}</a>')
+        self.recordings.setText("Recordings: " + ", ".join(links) if links else "")
+        self.recordings.setVisible(bool(links))
+
+    def tick(self) -> None:
+        """Refresh the clocks (called every half second by the panel)."""
+        call = self.call
+        if call.tm_progressing is not None:
+            self.elapsed.setText(f"talk {clock(call.talk_seconds())}")
+        elif call.tm_create is not None:
+            end = call.tm_hangup
+            word = "dialing" if call.status is CallStatus.DIALING else "ringing"
+            if call.is_over:
+                word = "rang"
+            start = call.tm_create
+            seconds = (end.seconds_since(start) if end is not None
+                       else time.time() - start.ns / 1e9)
+            self.elapsed.setText(f"{word} {clock(max(0.0, seconds))}")
+        if self._recording_started is not None:
+            self.rec_indicator.setText(
+                f"● REC {clock(time.monotonic() - self._recording_started)}"
+            )
+        if self.is_incoming_ringing and self.ring_timeout_s is not None and call.tm_create:
+            left = self.ring_timeout_s - (time.time() - call.tm_create.ns / 1e9)
+            self.ring_timeout.setText(f"· rings out in {clock(max(0.0, left))}")
+
+    def show_digits(self, digits: str) -> None:
+        self.dtmf.setText(f"DTMF {digits}")
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.chosen.emit(self.call_id)
+        super().mousePressEvent(event)

@@ -1,0 +1,115 @@
+"""A call's details: the full Call JSON (copyable), its tm_* timeline and SIP diagnostics."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.model import Call, Timestamp
+from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
+from softphone.ui.text import direction_label, local_time, outcome_text, party
+
+# The moments of a Call, in the order they can happen.
+TIMELINE_FIELDS = ("tm_create", "tm_ringing", "tm_progressing", "tm_update", "tm_hangup")
+_MOMENT_WORDS = {
+    "tm_create": "created",
+    "tm_ringing": "ringing",
+    "tm_progressing": "answered (progressing)",
+    "tm_update": "last update",
+    "tm_hangup": "hung up",
+}
+
+
+def call_json(call: Call) -> str:
+    return json.dumps(call.model_dump(mode="json"), indent=2)
+
+
+def timeline(call: Call) -> list[tuple[str, Timestamp]]:
+    """The set tm_* moments, oldest first."""
+    moments = [(name, getattr(call, name)) for name in TIMELINE_FIELDS]
+    present = [(name, stamp) for name, stamp in moments if stamp is not None]
+    return sorted(present, key=lambda item: item[1])
+
+
+class CallDetailsDialog(QDialog):
+    def __init__(
+        self, call: Call, diagnostics: CallDiagnostics | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Call {call.remote.target or call.id}")
+        self.setAccessibleName("Call details")
+        self.resize(620, 640)
+        self.call = call
+
+        summary = QFormLayout()
+        summary.addRow("Remote:", QLabel(party(call.remote)))
+        summary.addRow("Direction:", QLabel(direction_label(call.direction)))
+        outcome = QLabel(call.status.value if not call.is_over else outcome_text(call))
+        outcome.setToolTip(HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, ""))
+        summary.addRow("Outcome:", outcome)
+        if diagnostics is not None:
+            for label, value in (
+                ("Final SIP:", f"{diagnostics.sip_code or ''} {diagnostics.sip_reason or ''}"),
+                ("Detail:", diagnostics.detail or ""),
+                ("Far end agent:", diagnostics.user_agent or ""),
+                ("Post-dial delay:", f"{diagnostics.post_dial_delay_ms} ms"
+                 if diagnostics.post_dial_delay_ms is not None else ""),
+                ("SIP Call-ID:", diagnostics.call_id_header or ""),
+            ):
+                if value.strip():
+                    field = QLabel(value.strip())
+                    field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                    summary.addRow(label, field)
+
+        self.timeline = QTreeWidget()
+        self.timeline.setAccessibleName("Call timeline")
+        self.timeline.setHeaderLabels(("Moment", "Field", "Local time", "+ seconds"))
+        self.timeline.setRootIsDecorated(False)
+        moments = timeline(call)
+        start = moments[0][1] if moments else None
+        for name, stamp in moments:
+            offset = f"{stamp.seconds_since(start):+.3f}" if start is not None else ""
+            self.timeline.addTopLevelItem(QTreeWidgetItem(
+                [_MOMENT_WORDS[name], name, f"{local_time(stamp)}  ({stamp} UTC)", offset]
+            ))
+        for column in range(4):
+            self.timeline.resizeColumnToContents(column)
+        self.timeline.setMaximumHeight(150)
+
+        self.json_view = QPlainTextEdit(call_json(call))
+        self.json_view.setReadOnly(True)
+        self.json_view.setAccessibleName("Call JSON")
+        self.json_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+
+        copy = QPushButton("&Copy JSON")
+        copy.setAccessibleName("Copy the Call JSON")
+        copy.clicked.connect(self.copy_json)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(summary)
+        layout.addWidget(QLabel("Timeline"))
+        layout.addWidget(self.timeline)
+        layout.addWidget(QLabel("Call (VoIPBIN JSON)"))
+        layout.addWidget(self.json_view, 1)
+        layout.addWidget(buttons)
+
+    def copy_json(self) -> None:
+        QGuiApplication.clipboard().setText(self.json_view.toPlainText())

@@ -1,0 +1,118 @@
+"""The active calls panel: a card per live call; an ended call's card stays a few seconds."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from uuid import UUID
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from softphone.model import Call
+from softphone.model.diagnostics import CallDiagnostics
+from softphone.ui.call_card import CallCard
+
+# Long enough to read who hung up and why; the card's ✕ removes it sooner.
+ENDED_CARD_LINGER_S = 8.0
+TICK_MS = 500
+
+
+class ActiveCallsPanel(QScrollArea):
+    card_added = Signal(object)  # the new CallCard
+    current_changed = Signal(object)  # the current call id, or None
+
+    def __init__(
+        self, recordings_dir: Path, ring_timeout_s: float | None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Active calls")
+        self.setWidgetResizable(True)
+        self.setMinimumWidth(340)
+        self.recordings_dir = recordings_dir
+        self.ring_timeout_s = ring_timeout_s
+        self.linger_s = ENDED_CARD_LINGER_S
+        self.cards: dict[UUID, CallCard] = {}
+        self._current: UUID | None = None
+        inner = QWidget()
+        self._layout = QVBoxLayout(inner)
+        self._layout.setContentsMargins(4, 4, 4, 4)
+        self._empty = QLabel("No calls. Type a number or a sip: address and press Enter.")
+        self._empty.setWordWrap(True)
+        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._empty.setEnabled(False)
+        self._layout.addWidget(self._empty)
+        self._layout.addStretch(1)
+        self.setWidget(inner)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start(TICK_MS)
+
+    # -- cards ----------------------------------------------------------------------------
+
+    def show_call(self, call: Call, diagnostics: CallDiagnostics | None) -> CallCard:
+        card = self.cards.get(call.id)
+        if card is None:
+            card = CallCard(call, self.recordings_dir, self.ring_timeout_s)
+            card.dismissed.connect(self.remove)
+            card.chosen.connect(self.set_current)
+            if diagnostics is not None:
+                card.update_call(call, diagnostics)
+            self.cards[call.id] = card
+            # A ringing incoming call goes on top, where it is seen first.
+            position = 0 if card.is_incoming_ringing else self._layout.count() - 1
+            self._layout.insertWidget(position, card)
+            self._empty.hide()
+            self.card_added.emit(card)
+            if not card.is_incoming_ringing and not call.is_over:
+                self.set_current(call.id)
+        else:
+            card.update_call(call, diagnostics)
+        if call.is_over and self._current == call.id:
+            self.set_current(self._next_live())
+        elif self._current is None and not call.is_over and not card.is_incoming_ringing:
+            self.set_current(call.id)
+        return card
+
+    def remove(self, call_id: object) -> None:
+        card = self.cards.pop(call_id, None) if isinstance(call_id, UUID) else None
+        if card is None:
+            return
+        self._layout.removeWidget(card)
+        card.deleteLater()
+        if self._current == call_id:
+            self.set_current(self._next_live())
+        self._empty.setVisible(not self.cards)
+
+    def _next_live(self) -> UUID | None:
+        live = [c for c in self.cards.values() if not c.is_over and not c.is_incoming_ringing]
+        return live[-1].call_id if live else None
+
+    # -- the current call (Esc, the dial pad and Ctrl+R act on it) --------------------------
+
+    @property
+    def current(self) -> CallCard | None:
+        return self.cards.get(self._current) if self._current is not None else None
+
+    def set_current(self, call_id: object) -> None:
+        new = call_id if isinstance(call_id, UUID) and call_id in self.cards else None
+        if new is not None and self.cards[new].is_over:
+            return
+        self._current = new
+        for cid, card in self.cards.items():
+            card.set_current(cid == new)
+        self.current_changed.emit(new)
+
+    def ringing_incoming(self) -> list[CallCard]:
+        return [c for c in self.cards.values() if c.is_incoming_ringing]
+
+    def live_cards(self) -> list[CallCard]:
+        return [c for c in self.cards.values() if not c.is_over]
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        for card in list(self.cards.values()):
+            if card.ended_at is not None and now - card.ended_at > self.linger_s:
+                self.remove(card.call_id)
+            else:
+                card.tick()

@@ -1,0 +1,32 @@
+"""The twelve-key dial pad: it types digits, or sends DTMF when a call is answered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy, QWidget
+
+KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
+_LETTERS = {"2": "ABC", "3": "DEF", "4": "GHI", "5": "JKL", "6": "MNO", "7": "PQRS",
+            "8": "TUV", "9": "WXYZ", "0": "+"}
+
+
+class DialPad(QWidget):
+    pressed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Dial pad")
+        grid = QGridLayout(self)
+        grid.setSpacing(4)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, key in enumerate(KEYS):
+            letters = _LETTERS.get(key, "")
+            button = QPushButton(f"{key}\n{letters}" if letters else f"{key}\n ")
+            button.setAccessibleName(f"Key {key}")
+            button.setMinimumSize(52, 44)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _checked=False, k=key: self.pressed.emit(k))
+            grid.addWidget(button, i // 3, i % 3)
+            self.buttons[key] = button

@@ -1,0 +1,84 @@
+"""The tray icon: the missed-call count at a glance, and desktop notifications."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
+
+
+def tray_pixmap(missed: int, size: int = 64) -> QPixmap:
+    """A green disc with a handset glyph; a red badge with the count when calls were missed."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(QColor("#1e8449"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(2, 2, size - 4, size - 4)
+    painter.setPen(QColor("white"))
+    font = QFont()
+    font.setPixelSize(int(size * 0.55))
+    painter.setFont(font)
+    painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "✆")
+    if missed:
+        badge = QRect(size // 2 - 2, 0, size // 2 + 2, size // 2 + 2)
+        painter.setBrush(QColor("#e0302a"))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(badge)
+        painter.setPen(QColor("white"))
+        font.setPixelSize(int(size * 0.32))
+        font.setBold(True)
+        painter.setFont(font)
+        count = str(missed) if missed < 100 else "99+"
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, count)
+    painter.end()
+    return pixmap
+
+
+class Tray(QSystemTrayIcon):
+    show_requested = Signal()
+    quit_requested = Signal()
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self._window = window
+        self.missed = 0
+        self.last_notification: tuple[str, str] | None = None
+        menu = QMenu(window)
+        show = QAction("Show softphone", menu)
+        show.triggered.connect(self.show_requested.emit)
+        menu.addAction(show)
+        self.dnd_action = QAction("Do not disturb", menu)
+        self.dnd_action.setCheckable(True)
+        menu.addAction(self.dnd_action)
+        menu.addSeparator()
+        quit_action = QAction("Quit", menu)
+        quit_action.triggered.connect(self.quit_requested.emit)
+        menu.addAction(quit_action)
+        self.setContextMenu(menu)
+        self.activated.connect(self._activated)
+        self.set_missed(0)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.show()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason is QSystemTrayIcon.ActivationReason.Trigger:
+            self.show_requested.emit()
+
+    def set_missed(self, missed: int) -> None:
+        self.missed = missed
+        self.setIcon(QIcon(tray_pixmap(missed)))
+        self.setToolTip(
+            f"softphone — {missed} missed call{'s' if missed != 1 else ''}"
+            if missed else "softphone"
+        )
+
+    def notify(self, title: str, text: str) -> None:
+        """A desktop notification; without a tray, the window's taskbar entry flashes."""
+        self.last_notification = (title, text)
+        if QSystemTrayIcon.isSystemTrayAvailable() and self.supportsMessages():
+            self.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
+        else:
+            # alert() never takes keyboard focus from whatever the user is typing in.
+            QApplication.alert(self._window, 0)

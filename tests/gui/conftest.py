@@ -1,0 +1,93 @@
+"""The real window, offscreen, wired to the session's engine as softphone.app wires it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before any Qt import
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from softphone.app import HistorySaver
+from softphone.store import History, Settings
+
+
+class WindowRig:
+    """A MainWindow with its history, the engine polled by a QTimer as in the app."""
+
+    def __init__(self, qtbot, engine, data_dir: Path, settings: Settings | None = None) -> None:
+        from PySide6.QtCore import QTimer
+
+        from softphone.ui.main_window import MainWindow
+
+        self.qtbot = qtbot
+        self.engine = engine
+        self.data_dir = data_dir
+        self.history = History.open(data_dir / "history.sqlite3")
+        self.reader = History.open(data_dir / "history.sqlite3")
+        self.saver = HistorySaver(self.history)
+        engine.add_listener(self.saver)
+        self.settings_path = data_dir / "settings.json"
+        self.window = MainWindow(engine, self.reader, engine.recordings_dir,
+                                 settings or Settings(), self.settings_path)
+        self.opened: list[str] = []
+        self.window.history_pane.open_url = lambda url: self.opened.append(url.toLocalFile())
+        qtbot.addWidget(self.window)
+        self.timer = QTimer()
+        self.timer.timeout.connect(lambda: engine.poll(0))
+        self.timer.start(10)
+        self.window.show()
+        qtbot.waitExposed(self.window)
+
+    def wait(self, condition: Callable[[], bool], timeout: float = 20) -> None:
+        self.qtbot.waitUntil(condition, timeout=int(timeout * 1000))
+
+    def wait_peer(self, peer, timeout: float = 20) -> None:
+        """Keep the engine polled until SIPp's scenario ends, then demand it succeeded."""
+        self.wait(lambda: peer.wait(timeout=0) is not None, timeout)
+        peer.assert_success(timeout=1)
+
+    def history_rows(self) -> list[list[str]]:
+        model = self.window.history_pane.model
+        rows = []
+        for row in range(model.rowCount()):
+            rows.append([model.data(model.index(row, col)) for col in range(model.columnCount())])
+        return rows
+
+    def wait_history(self, count: int) -> list[list[str]]:
+        from softphone.ui.history_model import LOADING
+
+        def ready() -> bool:
+            rows = self.history_rows()
+            return len(rows) == count and all(LOADING not in r for r in rows)
+
+        self.wait(ready, 10)
+        return self.history_rows()
+
+    def close(self) -> None:
+        # Leave the shared engine idle for the next test.
+        for call in self.engine.active_calls:
+            with contextlib.suppress(Exception):  # it ended meanwhile
+                self.engine.hangup(call.id)
+        deadline = time.monotonic() + 5
+        while self.engine.active_calls and time.monotonic() < deadline:
+            self.engine.poll(20)
+        self.timer.stop()
+        self.window.detach()
+        self.engine.remove_listener(self.saver)
+        self.history.close()
+        self.reader.close()
+
+
+@pytest.fixture
+def rig(qtbot, engine, data_dir) -> Iterator[WindowRig]:
+    engine.ring_timeout_s = None
+    rig = WindowRig(qtbot, engine, data_dir)
+    yield rig
+    rig.close()
+    engine.ring_timeout_s = None

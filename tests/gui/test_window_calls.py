@@ -1,0 +1,160 @@
+"""Real calls through the window: SIPp on 127.0.0.1 at the far end, clicks and keys here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from softphone.model import Call, CallStatus
+from softphone.ui.history_model import COL_DIRECTION, COL_HANGUP_BY, COL_REASON, COL_STATUS
+from tests.peers.sipp import run_uac, run_uas
+
+pytestmark = [pytest.mark.gui, pytest.mark.sip]
+
+
+def card_for_only_call(rig):
+    rig.wait(lambda: len(rig.window.calls.cards) == 1, 10)
+    return next(iter(rig.window.calls.cards.values()))
+
+
+def dial_with_keyboard(rig, qtbot, uri: str) -> None:
+    field = rig.window.target_field
+    field.setFocus()
+    qtbot.keyClicks(field, uri)
+    assert rig.window.call_button.isEnabled()
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "act", "expected", "by", "reason"),
+    [
+        ("uas_486", None, ["dialing", "hangup"], "remote", "busy"),
+        ("uas_480", None, ["dialing", "ringing", "hangup"], "remote", "noanswer"),
+        ("uas_answer_bye", None, ["dialing", "ringing", "progressing", "hangup"], "remote", "normal"),
+        ("uas_answer_wait", "progressing",
+         ["dialing", "ringing", "progressing", "terminating", "hangup"], "local", "normal"),
+        ("uas_ring_until_cancel", "ringing", ["dialing", "ringing", "canceling", "hangup"],
+         "local", "cancel"),
+    ],
+)
+def test_badge_passes_through_each_status_and_history_says_who_and_why(
+    rig, qtbot, scenario, act, expected, by, reason
+):
+    shown: list[str] = []
+    rig.window.calls.card_added.connect(lambda card: (shown.append(card.badge.text()),
+                                                      card.badge_changed.connect(shown.append)))
+    # Answering scenarios ring a while, so the ringing badge is on screen long enough to act.
+    variables = {"ring_ms": 600} if scenario.startswith("uas_answer") else None
+    with run_uas(scenario, variables=variables) as peer:
+        dial_with_keyboard(rig, qtbot, peer.uri())
+        card = card_for_only_call(rig)
+        if act is not None:
+            rig.wait(lambda: card.badge.text() == act)
+            # The user hangs up with the card's own button.
+            qtbot.mouseClick(card.hangup_button, Qt.MouseButton.LeftButton)
+        rig.wait(lambda: card.badge.text() == "hangup")
+        rig.wait_peer(peer)
+    assert shown == expected
+    assert card.outcome.isVisibleTo(rig.window)
+    assert card.outcome.text() == f"hangup by {by}: {reason}"
+    assert card.outcome.toolTip()  # the seed's description of the reason
+    [row] = rig.wait_history(1)
+    assert row[COL_DIRECTION].endswith("Outgoing")
+    assert (row[COL_STATUS], row[COL_HANGUP_BY], row[COL_REASON]) == ("hangup", by, reason)
+    model = rig.window.history_pane.model
+    tip = model.data(model.index(0, COL_REASON), Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith({"busy": "The destination is on the line",
+                           "noanswer": "Destination didn't answer",
+                           "normal": "The call has ended after answer",
+                           "cancel": "Call was cancelled"}[reason])
+
+
+def test_incoming_call_answered_with_the_button(rig, qtbot, engine):
+    with run_uac("uac_bye", f"127.0.0.1:{engine.local_port}", variables={"hold_ms": 800}) as peer:
+        card = card_for_only_call(rig)
+        assert card.badge.text() == "ringing"
+        assert card.answer_button.isVisibleTo(rig.window)
+        assert card.decline_button.isVisibleTo(rig.window)
+        assert card.direction.text().endswith("Incoming")
+        assert rig.window.tray.last_notification is not None
+        assert "sipp" in rig.window.tray.last_notification[1]
+        qtbot.mouseClick(card.answer_button, Qt.MouseButton.LeftButton)
+        rig.wait(lambda: card.badge.text() == "progressing")
+        assert card.elapsed.text().startswith("talk")
+        rig.wait(lambda: card.badge.text() == "hangup")
+        rig.wait_peer(peer)
+    assert card.outcome.text() == "hangup by remote: normal"
+    [row] = rig.wait_history(1)
+    assert row[COL_DIRECTION].endswith("Incoming")
+    assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("remote", "normal")
+    assert rig.window.missed == 0
+
+
+def test_incoming_call_declined_with_the_button(rig, qtbot, engine):
+    with run_uac("uac_expect_reject", f"127.0.0.1:{engine.local_port}") as peer:
+        card = card_for_only_call(rig)
+        qtbot.mouseClick(card.decline_button, Qt.MouseButton.LeftButton)
+        rig.wait(lambda: card.badge.text() == "hangup")
+        rig.wait_peer(peer)
+        assert 486 in peer.received_status_codes()
+    assert card.outcome.text() == "hangup by local: busy"
+    [row] = rig.wait_history(1)
+    assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("local", "busy")
+
+
+def test_do_not_disturb_declines_as_busy(rig, engine):
+    rig.window.dnd_action.trigger()
+    assert rig.window.mode_label.text().endswith("Do not disturb")
+    with run_uac("uac_expect_reject", f"127.0.0.1:{engine.local_port}") as peer:
+        rig.wait_peer(peer)
+        assert 486 in peer.received_status_codes()
+    [row] = rig.wait_history(1)
+    assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("local", "busy")
+    saved = json.loads(rig.settings_path.read_text())
+    assert saved["calls"]["do_not_disturb"] is True
+
+
+def test_caller_giving_up_counts_as_missed_in_the_tray(rig, engine):
+    with run_uac("uac_cancel", f"127.0.0.1:{engine.local_port}") as peer:
+        rig.wait_peer(peer)
+    [row] = rig.wait_history(1)
+    assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("remote", "cancel")
+    assert rig.window.missed == 1
+    assert "1 missed call" in rig.window.tray.toolTip()
+    assert "1 missed" in rig.window.windowTitle()
+
+
+def test_recording_toggle_dtmf_and_details(rig, qtbot):
+    with run_uas("uas_answer_wait") as peer:
+        rig.window.dial(peer.uri())
+        card = card_for_only_call(rig)
+        rig.wait(lambda: card.badge.text() == "progressing")
+        qtbot.mouseClick(card.record_button, Qt.MouseButton.LeftButton)
+        rig.wait(lambda: card.rec_indicator.isVisibleTo(rig.window))
+        assert card.rec_indicator.text().startswith("● REC")
+        rig.wait(lambda: ".wav" in card.recordings.text())
+        for key in "12#":
+            qtbot.mouseClick(rig.window.dial_pad.buttons[key], Qt.MouseButton.LeftButton)
+        assert card.dtmf.text() == "DTMF 12#"
+        assert rig.window.target_field.text() == peer.uri()  # keys went to the call
+        qtbot.keyClick(rig.window, Qt.Key.Key_Escape)  # Esc hangs up the current call
+        rig.wait(lambda: card.badge.text() == "hangup")
+        rig.wait_peer(peer)
+    assert not card.rec_indicator.isVisibleTo(rig.window)
+    rows = rig.wait_history(1)
+    assert rows[0][-1] == "▶ 1"
+    # Details: the full Call JSON and its timeline.
+    rig.window._show_details(card.call, card.diagnostics)
+    dialog = rig.window._dialogs[-1]
+    call = Call.model_validate_json(dialog.json_view.toPlainText())
+    assert call.id == card.call.id and call.status is CallStatus.HANGUP
+    assert len(call.recording_ids) == 1
+    moments = [dialog.timeline.topLevelItem(i).text(1)
+               for i in range(dialog.timeline.topLevelItemCount())]
+    assert moments[0] == "tm_create" and "tm_progressing" in moments and "tm_hangup" in moments
+    # Double-clicking the recordings cell plays the WAV.
+    pane = rig.window.history_pane
+    pane.play(pane.entry_at(0))
+    assert rig.opened and rig.opened[-1].endswith(f"_{call.recording_ids[0]}.wav")
