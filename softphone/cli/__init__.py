@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 
-from softphone.cli.args import build_parser
+from softphone.cli.args import EXIT_USAGE, build_parser, link_as_dial, normalize_link
 from softphone.cli.commands import EXIT_FAILURE, run_call, run_history, run_listen
 from softphone.store import StoreError, resolve_data_dirs
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(link_as_dial(sys.argv[1:] if argv is None else list(argv)))
+    if args.dial is not None:
+        if args.command is not None:
+            parser.error(f"--dial opens the window: it cannot go with '{args.command}'")
+        args.dial = normalize_link(args.dial)
+        problem = _dial_problem(args.dial)
+        if problem:
+            sys.stderr.write(f"softphone: error: {problem}\n")
+            return EXIT_USAGE
     logging.basicConfig(
         level=logging.DEBUG if args.verbose >= 1 else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -26,9 +36,29 @@ def main(argv: list[str] | None = None) -> int:
             return run_listen(args, dirs)
         if args.command == "history":
             return run_history(args, dirs)
+        from softphone.ui.single_instance import forward
+
+        # One window per data folder: a window already open takes the link and shows itself.
+        if forward(dirs.root, args.dial):
+            return 0
         from softphone.app import run_window
 
-        return run_window(dirs)
+        return run_window(dirs, dial=args.dial)
     except StoreError as exc:
         sys.stderr.write(f"softphone: error: {exc}\n")
         return EXIT_FAILURE
+
+
+def _dial_problem(link: str) -> str | None:
+    """Why a --dial target cannot be dialled (one line), or None.
+
+    A phone number's domain may come from the window's account, so it is checked against a
+    stand-in domain here; the window reports a missing one.
+    """
+    from softphone.model import TargetError, parse_target
+
+    try:
+        parse_target(link, os.environ.get("SOFTPHONE_DOMAIN") or "domain.invalid")
+    except TargetError as exc:
+        return str(exc)
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from typing import NoReturn
 
@@ -11,6 +12,12 @@ from softphone import __version__
 from softphone.engine.config import BindAddress
 
 EXIT_USAGE = 2
+
+# Links the desktop hands us (xdg-open, browsers, the .desktop entry's %u): `softphone URL`.
+LINK_SCHEMES = ("sip", "sips", "tel")
+_LINK = re.compile(r"^(?:sips?|tel):", re.IGNORECASE)
+# Global options that take a value as the next word (the rest are flags).
+_GLOBAL_VALUE_OPTIONS = ("--data-dir", "--dial")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -96,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0,
         help="log more on stderr (-v: engine, -vv: every SIP message, credentials redacted)",
     )
+    parser.add_argument(
+        "--dial",
+        metavar="URL",
+        help="open the window (or the one already open) and dial URL: a sip:, sips: or tel: "
+        "link, as desktops pass it; 'softphone URL' is the same",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     call = commands.add_parser("call", help="place one call and wait for its end")
@@ -139,3 +152,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=count, default=50, metavar="N", help="at most N calls (default 50)"
     )
     return parser
+
+
+def link_as_dial(argv: list[str]) -> list[str]:
+    """``softphone [OPTIONS] sip:...`` (a link as the only word) becomes ``--dial sip:...``.
+
+    Only when the link is the first and last positional word: ``softphone call sip:...``
+    is untouched, and a link followed by more words is left for the parser to refuse.
+    """
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word == "--":
+            return argv
+        if word in _GLOBAL_VALUE_OPTIONS:
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        if _LINK.match(word) and i == len(argv) - 1:
+            return [*argv[:i], "--dial", word]
+        return argv
+    return argv
+
+
+def normalize_link(text: str) -> str:
+    """``sip://alice@host`` (as some web pages write it) is ``sip:alice@host``."""
+    scheme, sep, rest = text.partition(":")
+    if sep and scheme.lower() in LINK_SCHEMES:
+        return f"{scheme.lower()}:{rest[2:] if rest.startswith('//') else rest}"
+    return text

@@ -209,9 +209,9 @@ class MainWindow(QMainWindow):
         action(calls, "Call d&etails", "Ctrl+I", self.show_current_details, "details")
         calls.addSeparator()
         action(calls, "Go to &target", "Ctrl+L", self._focus_target, "focus_target")
-        action(calls, "&Quit", QKeySequence.StandardKey.Quit, self.close, "quit")
+        action(calls, "&Quit", "Ctrl+Q", self.close, "quit")
         history = self.menuBar().addMenu("&History")
-        action(history, "&Search", QKeySequence.StandardKey.Find, self._focus_search, "search")
+        action(history, "&Search", "Ctrl+F", self._focus_search, "search")
         action(history, "Export all shown as &JSON…", "Ctrl+E",
                lambda: self.history_pane.ask_export(selected_only=False, suffix=".json"),
                "export")
