@@ -121,7 +121,7 @@ class HistoryPane(QWidget):
         )
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 100, 210, 210, 80, 70, 80, 100, 80)):
+        for column, width in enumerate((150, 100, 210, 210, 80, 70, 85, 120, 80)):
             header.resizeSection(column, width)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

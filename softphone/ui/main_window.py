@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.history_pane)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([470, 430])  # room for two call cards; a saved layout wins
         self.setCentralWidget(self.splitter)
         self.statusBar().addPermanentWidget(self.mode_label)
 

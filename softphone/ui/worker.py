@@ -1,26 +1,27 @@
 """Slow work (SQLite queries over a million calls, exports, host look-ups) off the GUI thread.
 
-Results come back as a queued Qt signal, so callbacks run on the GUI thread; the window
-keeps painting while a query runs.
+Results come back through a queue that a GUI-thread timer drains while jobs are pending,
+so callbacks run on the GUI thread and the window keeps painting while a query runs.
+Why not a Qt signal emitted from the worker thread: with PySide6 6.12, emitting from a
+plain Python thread corrupts reference counts (``bool_dealloc``/``none_dealloc`` aborts,
+reproduced here), so the worker thread never touches Qt at all.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer
 
 _log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
-
-
-class _Relay(QObject):
-    finished = Signal(object, object, object)  # callback, result, error
+DRAIN_INTERVAL_MS = 5
 
 
 class Worker(QObject):
@@ -29,42 +30,56 @@ class Worker(QObject):
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._relay = _Relay()
-        self._relay.finished.connect(self._deliver)
+        self._results: queue.SimpleQueue[tuple[Done, Failed | None, Any, Exception | None]] = (
+            queue.SimpleQueue()
+        )
+        self._timer = QTimer(self)
+        self._timer.setInterval(DRAIN_INTERVAL_MS)
+        self._timer.timeout.connect(self._drain)
         self._pending = 0
+        self._closed = False
 
     @property
     def busy(self) -> bool:
         return self._pending > 0
 
-    def submit(
-        self, job: Callable[[], Any], done: Done, failed: Failed | None = None
-    ) -> None:
+    def submit(self, job: Callable[[], Any], done: Done, failed: Failed | None = None) -> None:
+        if self._closed:
+            return
         self._pending += 1
+        self._timer.start()
+        results = self._results
 
         def run() -> None:
             try:
                 result = job()
             except Exception as exc:  # handed to the GUI thread, shown to the user there
-                self._relay.finished.emit((done, failed), None, exc)
+                results.put((done, failed, None, exc))
                 return
-            self._relay.finished.emit((done, failed), result, None)
+            results.put((done, failed, result, None))
 
         self._pool.submit(run)
 
-    @Slot(object, object, object)
-    def _deliver(self, callbacks: tuple[Done, Failed | None], result: Any, error: Any) -> None:
-        self._pending -= 1
-        done, failed = callbacks
-        try:
-            if error is None:
-                done(result)
-            elif failed is not None:
-                failed(error)
-            else:
-                _log.error("background job failed: %s", error)
-        except Exception:
-            _log.exception("a background job's callback failed")
+    def _drain(self) -> None:
+        while True:
+            try:
+                done, failed, result, error = self._results.get_nowait()
+            except queue.Empty:
+                break
+            self._pending -= 1
+            try:
+                if error is None:
+                    done(result)
+                elif failed is not None:
+                    failed(error)
+                else:
+                    _log.error("background job failed: %s", error)
+            except Exception:
+                _log.exception("a background job's callback failed")
+        if self._pending <= 0:
+            self._timer.stop()
 
     def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,133 @@
+"""Screenshots of the real window under Xvfb: a live call, a ringing call, a populated history.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Starts Xvfb itself (through xvfb-run) unless a display is already set, fills a temporary
+data folder with a synthetic history, places a real call to a SIPp peer on 127.0.0.1 and
+lets another SIPp call in, then saves PNGs of the window (QWidget.grab).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def reexec_under_xvfb() -> None:
+    if os.environ.get("DISPLAY") or os.environ.get("SOFTPHONE_SCREENSHOTS_XVFB"):
+        return
+    xvfb_run = shutil.which("xvfb-run")
+    if xvfb_run is None:
+        sys.exit("screenshots: needs Xvfb (apt-get install xvfb) or a DISPLAY")
+    env = dict(os.environ, SOFTPHONE_SCREENSHOTS_XVFB="1", QT_QPA_PLATFORM="xcb")
+    cmd = [xvfb_run, "-a", "-s", "-screen 0 1400x1000x24", sys.executable, *sys.argv]
+    sys.exit(subprocess.call(cmd, env=env))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    reexec_under_xvfb()
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from softphone.app import HistorySaver
+    from softphone.engine import BindAddress, Engine, EngineConfig
+    from softphone.model import CallStatus
+    from softphone.store import History, Settings
+    from softphone.ui.main_window import MainWindow
+    from tests.gui.fake_calls import fake_calls
+    from tests.peers.sipp import run_uac, run_uas
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("softphone")
+
+    def wait_for(done, timeout: float = 15.0) -> None:
+        # A nested event loop (PySide6 6.12's processEvents() leaks a None per call).
+        loop = QEventLoop()
+        check = QTimer()
+        check.timeout.connect(lambda: loop.quit() if done() else None)
+        check.start(5)
+        QTimer.singleShot(int(timeout * 1000), loop.quit)
+        if not done():
+            loop.exec()
+        check.stop()
+        if not done():
+            raise TimeoutError("the window did not get there in time")
+
+    def pause(seconds: float) -> None:
+        until = time.monotonic() + seconds
+        wait_for(lambda: time.monotonic() >= until, seconds + 1)
+
+    data = Path(tempfile.mkdtemp(prefix="softphone-shots-"))
+    recordings = data / "recordings"
+    recordings.mkdir()
+    history = History.open(data / "history.sqlite3")
+    history.save_many(list(fake_calls(2_400, seed=3, end_ns=time.time_ns() - 600 * 10**9)))
+    reader = History.open(data / "history.sqlite3")
+    engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0), recordings_dir=recordings))
+    engine.start()
+    engine.add_listener(HistorySaver(history))
+    window = MainWindow(engine, reader, recordings, Settings(), None)
+    poll = QTimer()
+    poll.timeout.connect(lambda: engine.poll(0))
+    poll.start(10)
+    window.resize(1280, 900)
+    window.show()
+    args.out.mkdir(parents=True, exist_ok=True)
+    try:
+        with run_uas("uas_answer_wait", variables={"ring_ms": 1500}) as callee:
+            window.dial(callee.uri("1002"))
+            wait_for(lambda: any(c.call.status is CallStatus.PROGRESSING
+                                 for c in window.calls.cards.values()))
+            card = window.calls.current
+            assert card is not None
+            card.record_button.click()
+            for key in "42#":
+                window.dial_pad.buttons[key].click()
+            with run_uac("uac_bye", f"127.0.0.1:{engine.local_port}",
+                         variables={"from_user": "+821055501234", "from_name": "Dana Choi"},
+                         service="softphone") as caller:
+                wait_for(lambda: bool(window.calls.ringing_incoming()))
+                pause(3.2)  # talk and recording clocks tick on
+                window.grab().save(str(args.out / "live-call.png"))
+                window.decline_ringing()
+                wait_for(lambda: caller.wait(timeout=0) is not None)
+            window.hang_up()
+            wait_for(lambda: callee.wait(timeout=0) is not None)
+        window.calls.linger_s = 0.0
+        pause(1.0)
+        pane = window.history_pane
+        wait_for(lambda: not pane.model.is_loading())
+        pane.table.selectRow(0)
+        window.grab().save(str(args.out / "history.png"))
+        pane.show_details()
+        pause(0.5)
+        dialog = window._dialogs[-1]
+        dialog.grab().save(str(args.out / "call-details.png"))
+        dialog.close()
+    finally:
+        poll.stop()
+        window.detach()
+        window.close()
+        engine.shutdown()
+        history.close()
+        reader.close()
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"screenshots saved in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
