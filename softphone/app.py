@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
 from softphone.store import DataDirs, History, Settings, StoreError, load_settings
-from softphone.store.settings import CallSettings
+from softphone.store.settings import AudioSettings, CallSettings
 
 _log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 10
@@ -65,7 +65,13 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     recordings = dirs.recordings
     if settings.recordings_dir:
         recordings = type(dirs.recordings)(settings.recordings_dir).expanduser()
-    engine = Engine(EngineConfig(recordings_dir=recordings))
+    # The window uses the computer's sound devices (remembered by name); none: null device.
+    from softphone.audio import open_system_audio
+
+    a = settings.audio
+    audio = open_system_audio(a.capture_device, a.playback_device, a.ring_device,
+                              speaker_volume=a.speaker_volume)
+    engine = Engine(EngineConfig(recordings_dir=recordings), audio=audio)
     apply_call_settings(engine, settings.calls)
     try:
         engine.start()
@@ -86,6 +92,18 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
         default_domain=os.environ.get("SOFTPHONE_DOMAIN") or None,
     )
     saver.on_error = window.show_message
+    if audio is not None:
+        from softphone.store import save_settings
+        from softphone.ui.audio_panel import mount_audio_panel
+
+        def save_audio(chosen: AudioSettings) -> None:
+            window.settings = window.settings.model_copy(update={"audio": chosen})
+            try:
+                save_settings(dirs.settings_file, window.settings)
+            except StoreError as exc:
+                window.show_message(str(exc))
+
+        mount_audio_panel(window, audio, settings.audio, save_audio)
     window.settings_changed.connect(lambda calls: apply_call_settings(engine, calls))
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
     timer = QTimer()

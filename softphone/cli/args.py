@@ -9,6 +9,7 @@ import sys
 from typing import NoReturn
 
 from softphone import __version__
+from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
 from softphone.engine.config import BindAddress
 
 EXIT_USAGE = 2
@@ -60,7 +61,22 @@ def bind_address(text: str) -> BindAddress:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def audio_choice(args: argparse.Namespace) -> AudioChoice:
+    return AudioChoice(args.audio, args.mic or "", args.speaker or "")
+
+
+def _audio_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--audio", choices=AUDIO_MODES, default="system",
+        help="'system': the computer's microphone and speaker (the null device when there "
+        "is none); 'null': no sound device at all (default: system)",
+    )
+    parser.add_argument("--mic", metavar="NAME", help="microphone by name (default: system's)")
+    parser.add_argument("--speaker", metavar="NAME", help="speaker by name (default: system's)")
+
+
 def _common_call_options(parser: argparse.ArgumentParser) -> None:
+    _audio_options(parser)
     parser.add_argument(
         "--bind",
         type=bind_address,

@@ -9,6 +9,7 @@ import os
 import sys
 from uuid import UUID
 
+from softphone.cli.args import audio_choice
 from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
@@ -33,7 +34,8 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
         target = parse_target(args.target, domain)
     except TargetError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose)
+    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
+                      audio=audio_choice(args))
     try:
         try:
             run.start()
@@ -65,7 +67,8 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
 
 
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
-    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose)
+    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
+                      audio=audio_choice(args))
     answer_after = args.answer_after if args.answer_after is not None else 0.0
     engine = run.engine
     engine.ring_timeout_s = args.ring_timeout

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from types import FrameType
 from uuid import UUID
 
+from softphone.cli.audio_choice import AudioChoice
 from softphone.cli.output import summary_line
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError, UnknownCall
 from softphone.engine.config import BindAddress
@@ -24,7 +25,13 @@ class HeadlessRun:
     """Owns an engine for one command: saves every change to history, prints finished calls."""
 
     def __init__(
-        self, dirs: DataDirs, bind: BindAddress, *, as_json: bool, verbose: int
+        self,
+        dirs: DataDirs,
+        bind: BindAddress,
+        *,
+        as_json: bool,
+        verbose: int,
+        audio: AudioChoice | None = None,
     ) -> None:
         self.dirs = dirs
         self.as_json = as_json
@@ -34,7 +41,8 @@ class HeadlessRun:
                 bind=bind,
                 recordings_dir=dirs.recordings,
                 log_level=5 if verbose >= 2 else 4 if verbose else 3,
-            )
+            ),
+            audio=(audio or AudioChoice()).open(),
         )
         self.finished: list[tuple[Call, CallDiagnostics]] = []
         self.on_finished: Callable[[Call], None] | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 import weakref
 from collections.abc import Callable
@@ -17,6 +18,8 @@ from uuid import UUID, uuid4
 
 import pjsua2 as pj
 
+from softphone.engine.audio_port import BridgePort
+from softphone.engine.audio_types import AudioDevices
 from softphone.engine.config import (
     DEFAULT_PORT_SEARCH,
     DEFAULT_SIP_PORT,
@@ -108,8 +111,14 @@ def _set_codec_priorities(ep: pj.Endpoint) -> None:
 
 
 class Engine:
-    def __init__(self, config: EngineConfig | None = None) -> None:
+    def __init__(
+        self, config: EngineConfig | None = None, *, audio: AudioDevices | None = None
+    ) -> None:
         self.config = config or EngineConfig()
+        # The sound devices, bridged in through a port; None: the null device only.
+        self.audio = audio
+        self._audio_port: BridgePort | None = None
+        self._cues = (False, False)  # (ringtone, ringback) as last asked of ``audio``
         self.timers = Timers()
         self.recordings_dir: Path = self.config.recordings_dir or Path.cwd()
         self.ring_timeout_s: float | None = None
@@ -151,6 +160,12 @@ class Engine:
             cfg.medConfig.sndAutoCloseTime = -1
             ep.libInit(cfg)
             ep.audDevManager().setNullDev()
+            if self.audio is not None:
+                # The null device keeps clocking the bridge; this port carries real audio.
+                port = BridgePort(self.audio)
+                port.create()
+                self._audio_port = port
+                self.audio.start()
             _set_codec_priorities(ep)
             self._create_transport(ep)
             ep.libStart()
@@ -242,6 +257,14 @@ class Engine:
             session.pj = None
         self._sessions.clear()
         self._retired.clear()
+        # Off the bridge (and its device threads stopped) before libDestroy frees the bridge.
+        port, self._audio_port = self._audio_port, None
+        if port is not None and sys.getrefcount(port) > 2:
+            # Held elsewhere: its destructor after libDestroy would abort, so let it leak.
+            port.thisown = False
+        del port
+        if self.audio is not None:
+            self.audio.close()
         self._account = None
         # Every Call and Account object must be gone before libDestroy (DESIGN.md).
         gc.collect()
@@ -287,6 +310,7 @@ class Engine:
         self._listeners.remove(listener)
 
     def publish(self, session: CallSession) -> None:
+        self.refresh_audio_cues()
         update = CallUpdate(session.call.model_copy(deep=True), session.diagnostics)
         for listener in list(self._listeners):
             try:
@@ -306,8 +330,27 @@ class Engine:
     # -- calls -----------------------------------------------------------------------------
 
     def capture_media(self) -> pj.AudioMedia:
+        """Our microphone on the bridge: the device port, else the null device."""
+        if self._audio_port is not None:
+            return self._audio_port
         assert self._ep is not None
         return self._ep.audDevManager().getCaptureDevMedia()
+
+    def playback_media(self) -> pj.AudioMedia | None:
+        """Our speaker on the bridge, when real devices are in use."""
+        return self._audio_port
+
+    def refresh_audio_cues(self) -> None:
+        """Ringtone while a call rings in; ringback while one rings out with no early media."""
+        if self.audio is None:
+            return
+        sessions = [s for s in self._sessions.values() if s.call.status is CallStatus.RINGING]
+        ringtone = any(not s.outgoing for s in sessions)
+        ringback = any(s.outgoing and not s.media_active for s in sessions)
+        if (ringtone, ringback) != self._cues:
+            self._cues = (ringtone, ringback)
+            self.audio.set_ringtone(ringtone)
+            self.audio.set_ringback(ringback)
 
     @property
     def active_calls(self) -> list[Call]:
@@ -452,6 +495,8 @@ class Engine:
             session.pj.sendDtmf(param)
         except pj.Error as exc:
             raise EngineError(f"could not send DTMF: {_error_text(exc)}") from None
+        if self.audio is not None:
+            self.audio.play_dtmf(param.digits)  # the key's tone, for us to hear
 
     # -- accounts ---------------------------------------------------------------------------
 

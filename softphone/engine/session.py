@@ -186,12 +186,17 @@ class CallSession:
             for m in info.media
         )
         if self.media_active:
-            # Our microphone (the null device until softphone/audio bridges a real one)
-            # reaches the far end through the conference bridge.
+            # Our microphone (the device port, else the null device) reaches the far end,
+            # and the far end reaches our speaker: early media (183) included.
             try:
-                self.engine.capture_media().startTransmit(self.pj.getAudioMedia(-1))
+                call_media = self.pj.getAudioMedia(-1)
+                self.engine.capture_media().startTransmit(call_media)
+                speaker = self.engine.playback_media()
+                if speaker is not None:
+                    call_media.startTransmit(speaker)
             except pj.Error as exc:
-                _log.warning("could not connect the microphone to the call: %s", exc.reason)
+                _log.warning("could not connect the call to our audio: %s", exc.reason)
+        self.engine.refresh_audio_cues()  # early media replaces the ringback tone
         self._sync_recording()
 
     # -- moments -----------------------------------------------------------------------

@@ -49,3 +49,16 @@ class CallControl(Protocol):
     def account_states(self) -> list[AccountState]: ...
 
     def add_account_listener(self, listener: Callable[[AccountState], None]) -> None: ...
+
+
+class AudioControl(Protocol):
+    """The sound devices as the window drives them (softphone.audio.DeviceAudio)."""
+
+    muted: bool
+    speaker_volume: float  # 1.0 = as received; up to 2.0
+
+    def levels(self) -> tuple[float, float]: ...  # (microphone, speaker) in dBFS
+
+    def device_names(self) -> tuple[list[str], list[str]]: ...  # (microphones, speakers)
+
+    def set_devices(self, capture: str, playback: str, ring: str) -> None: ...
