@@ -31,7 +31,10 @@ def clean_env(extra: dict | None) -> dict:
     return env
 
 
-def run_cli(*args: str, data_dir: Path, timeout: float = 90, env: dict | None = None) -> CliResult:
+def run_cli(
+    *args: str, data_dir: Path, timeout: float = 90, env: dict | None = None,
+    input: str | None = None,
+) -> CliResult:
     """Run ``python -m softphone --data-dir DIR ARGS`` and parse JSON lines from stdout."""
     full_env = clean_env(env)
     proc = subprocess.run(
@@ -41,7 +44,7 @@ def run_cli(*args: str, data_dir: Path, timeout: float = 90, env: dict | None = 
         timeout=timeout,
         env=full_env,
         cwd=ROOT,
-        stdin=subprocess.DEVNULL,
+        **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}),
     )
     result = CliResult(proc.returncode, proc.stdout, proc.stderr)
     if "--json" in args and args[0] in ("call", "listen"):
@@ -51,13 +54,13 @@ def run_cli(*args: str, data_dir: Path, timeout: float = 90, env: dict | None = 
     return result
 
 
-def start_cli(*args: str, data_dir: Path) -> subprocess.Popen[str]:
+def start_cli(*args: str, data_dir: Path, env: dict | None = None) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=clean_env(None),
+        env=clean_env(env),
         cwd=ROOT,
         stdin=subprocess.DEVNULL,
     )
@@ -69,3 +72,41 @@ def history_json(data_dir: Path) -> list[dict]:
     return json.loads(result.stdout)
 
 
+
+
+class StderrWatcher:
+    """Reads a process's stderr in the background, so a test can wait for a line."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        import threading
+
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        self._proc = proc
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._proc.stderr is not None
+        for line in self._proc.stderr:
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self.lines.append("")  # end of stream
+            self._cond.notify_all()
+
+    def wait_for(self, text: str, timeout: float = 15) -> str:
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.lines:
+                    if text in line:
+                        return line
+                if (self.lines and self.lines[-1] == "") or time.monotonic() > deadline:
+                    raise AssertionError(f"never saw {text!r} on stderr:\n{self.text()}")
+                self._cond.wait(0.1)
+
+    def text(self) -> str:
+        return "".join(self.lines)

@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 
+from softphone.cli.account_cmd import run_account
 from softphone.cli.args import EXIT_USAGE, build_parser, link_as_dial, normalize_link
 from softphone.cli.commands import EXIT_FAILURE, run_call, run_history, run_listen
 from softphone.store import StoreError, resolve_data_dirs
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_listen(args, dirs)
         if args.command == "history":
             return run_history(args, dirs)
+        if args.command == "account":
+            return run_account(args, dirs)
         from softphone.ui.single_instance import forward
 
         # One window per data folder: a window already open takes the link and shows itself.

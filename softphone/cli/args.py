@@ -99,7 +99,13 @@ def _common_call_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--domain",
         metavar="DOMAIN",
-        help="domain to dial phone numbers through (default: $SOFTPHONE_DOMAIN)",
+        help="domain to dial phone numbers through (default: the account's, or "
+        "$SOFTPHONE_DOMAIN)",
+    )
+    parser.add_argument(
+        "--account",
+        metavar="NAME",
+        help="SIP account to use (default: the default account, if one is set)",
     )
 
 
@@ -162,12 +168,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common_call_options(listen)
 
+    _account_commands(commands)
+
     history = commands.add_parser("history", help="list stored calls, newest first")
     history.add_argument("--json", action="store_true", help="print a JSON array of Calls")
     history.add_argument(
         "--limit", type=count, default=50, metavar="N", help="at most N calls (default 50)"
     )
     return parser
+
+
+def _account_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    account = commands.add_parser("account", help="manage SIP accounts")
+    actions = account.add_subparsers(dest="account_command", metavar="ACTION", required=True,
+                                     parser_class=_Parser)
+    add = actions.add_parser("add", help="add or replace an account (password to the keyring)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--user", required=True, help="SIP user name")
+    add.add_argument("--domain", required=True, help="SIP domain (host[:port])")
+    add.add_argument("--display-name", default="")
+    add.add_argument("--auth-user", default="", help="authentication user, if not --user")
+    add.add_argument("--registrar", default="",
+                     help="registrar URI (default: sip:DOMAIN; 'none': do not register)")
+    add.add_argument("--proxy", default="", help="outbound proxy URI")
+    add.add_argument("--transport", choices=["udp", "tcp", "tls"], default="udp")
+    add.add_argument("--ca-file", default="", help="CA certificates (PEM) to trust for TLS")
+    add.add_argument("--no-tls-verify", action="store_true",
+                     help="do not verify the TLS server certificate (unsafe)")
+    add.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off")
+    add.add_argument("--stun", default="", metavar="HOST[:PORT]", help="STUN server")
+    add.add_argument("--ice", action="store_true", help="use ICE for media")
+    add.add_argument("--expiry", type=int, default=300, metavar="S",
+                     help="registration expiry in seconds (default 300)")
+    add.add_argument("--dtmf", choices=["rfc2833", "info", "inband"], default="rfc2833")
+    add.add_argument("--default", action="store_true", help="make it the default account")
+    secret = add.add_mutually_exclusive_group()
+    secret.add_argument("--password-stdin", action="store_true",
+                        help="read the password from the first line of standard input")
+    secret.add_argument("--no-password", action="store_true",
+                        help="the account needs no password")
+
+    listing = actions.add_parser("list", help="list accounts (never their passwords)")
+    listing.add_argument("--json", action="store_true")
+
+    remove = actions.add_parser("remove", help="remove an account and its stored password")
+    remove.add_argument("name", metavar="NAME")
+
+    test = actions.add_parser("test", help="register once and report the result")
+    test.add_argument("name", metavar="NAME")
+    test.add_argument("--timeout", type=positive_seconds, default=15.0, metavar="S",
+                      help="give up after S seconds (default 15)")
+    test.add_argument("--bind", type=bind_address, default=BindAddress(host="0.0.0.0", port=0),
+                      metavar="HOST:PORT", help="local address (default: any free port)")
 
 
 def link_as_dial(argv: list[str]) -> list[str]:

@@ -9,11 +9,13 @@ import os
 import sys
 from uuid import UUID
 
+from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
 from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
 from softphone.model import CallStatus, TargetError, parse_target
+from softphone.model.account import AccountSettings
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import DataDirs, History
 
@@ -28,8 +30,29 @@ def _fail(message: str, code: int = EXIT_FAILURE) -> int:
     return code
 
 
+REGISTER_TIMEOUT_S = 15.0
+
+
+def _start_with_account(run: HeadlessRun, account: AccountSettings | None) -> str | None:
+    """Start the engine and bring the account up; the problem, if any, as one line."""
+    try:
+        run.start()
+        if account is not None:
+            state = bring_up(run.engine, account, REGISTER_TIMEOUT_S, stop=run)
+            return registration_problem(state, REGISTER_TIMEOUT_S)
+    except EngineError as exc:
+        return str(exc)
+    return None
+
+
 def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
-    domain = args.domain or os.environ.get("SOFTPHONE_DOMAIN") or None
+    account = chosen_account(args.account, dirs)
+    domain = (
+        args.domain
+        or (account.domain if account else None)
+        or os.environ.get("SOFTPHONE_DOMAIN")
+        or None
+    )
     try:
         target = parse_target(args.target, domain)
     except TargetError as exc:
@@ -37,16 +60,16 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
                       audio=audio_choice(args))
     try:
-        try:
-            run.start()
-        except EngineError as exc:
-            return _fail(str(exc))
+        problem = _start_with_account(run, account)
+        if problem:
+            return _fail(problem)
         try:
             call = run.engine.make_call(
                 target,
                 dial_timeout_s=args.dial_timeout,
                 max_duration_s=args.max_duration,
                 record=args.record,
+                account=account.name if account else None,
             )
         except EngineError as exc:
             return _fail(str(exc))
@@ -67,6 +90,7 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
 
 
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
+    account = chosen_account(args.account, dirs)
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
                       audio=audio_choice(args))
     answer_after = args.answer_after if args.answer_after is not None else 0.0
@@ -98,10 +122,9 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
 
     run.on_update = handle
     try:
-        try:
-            run.start()
-        except EngineError as exc:
-            return _fail(str(exc))
+        problem = _start_with_account(run, account)
+        if problem:
+            return _fail(problem)
         # On stderr even with --json: scripts wait for this line to know the port.
         print(f"listening on {engine.local_address.target} (Ctrl+C to stop)",
               file=sys.stderr, flush=True)

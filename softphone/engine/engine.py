@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 
 import pjsua2 as pj
 
+from softphone.engine.accounts import AccountRegistry
 from softphone.engine.audio_port import BridgePort
 from softphone.engine.audio_types import AudioDevices
 from softphone.engine.config import (
@@ -27,6 +28,7 @@ from softphone.engine.config import (
     EngineConfig,
 )
 from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
+from softphone.engine.netcheck import local_address_towards
 from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
 from softphone.engine.session import LIVE_CALLS, CallSession, PjCall, guarded, log_exception
 from softphone.engine.sipmsg import header, split_name_addr
@@ -41,12 +43,18 @@ from softphone.model import (
     Target,
     Timestamp,
 )
-from softphone.model.account import AccountState, RegistrationState
+from softphone.model.account import (
+    AccountSettings,
+    AccountState,
+    RegistrationState,
+    SrtpMode,
+)
 from softphone.model.diagnostics import CallDiagnostics
 
 _log = logging.getLogger(__name__)
 # How long shutdown keeps SIP running after our last BYE/CANCEL (its transaction's end).
 LINGER_S = 1.0
+NETWORK_CHECK_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ class _Account(pj.Account):  # type: ignore[misc]
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         engine = self._engine()
         if engine is not None:
-            guarded(engine._on_incoming, prm)
+            guarded(engine.on_incoming, prm, self)
 
 
 def _error_text(exc: pj.Error) -> str:
@@ -132,6 +140,9 @@ class Engine:
         self._retired: list[PjCall] = []
         self._listeners: list[Listener] = []
         self._account_listeners: list[AccountListener] = []
+        self.accounts = AccountRegistry(self)
+        self._ip_seen: str | None = None
+        self._ip_watch: TimerHandle | None = None
         self._started = False
         self._last_local_end = float("-inf")
 
@@ -265,6 +276,7 @@ class Engine:
         del port
         if self.audio is not None:
             self.audio.close()
+        self.accounts.close()
         self._account = None
         # Every Call and Account object must be gone before libDestroy (DESIGN.md).
         gc.collect()
@@ -369,9 +381,17 @@ class Engine:
         dial_timeout_s: float | None = None,
         max_duration_s: float | None = None,
         record: bool = False,
+        account: str | None = None,
     ) -> Call:
         if self._ep is None or self._account is None:
             raise EngineError("the SIP engine is not running")
+        sip_account: pj.Account = self._account
+        source = self.local_address
+        if account:
+            chosen = self.accounts.get(account)
+            sip_account = chosen
+            source = Address(type=AddressType.SIP, target=chosen.state.uri,
+                             name=chosen.settings.display_name)
         if len(self._sessions) >= MAX_CALLS:
             raise CallLimitReached(
                 f"cannot place another call: at most {MAX_CALLS} calls can be up at once "
@@ -382,15 +402,17 @@ class Engine:
             id=uuid4(),
             direction=CallDirection.OUTGOING,
             status=CallStatus.DIALING,
-            source=self.local_address,
+            source=source,
             destination=target.address,
             tm_create=now,
             tm_update=now,
         )
         session = CallSession(self, call, record=record, max_duration_s=max_duration_s)
+        if account:
+            session.srtp_required = self.accounts.get(account).settings.srtp is SrtpMode.MANDATORY
         self._sessions[call.id] = session
         self.publish(session)
-        session.pj = PjCall(self._account, session, pj.PJSUA_INVALID_ID)
+        session.pj = PjCall(sip_account, session, pj.PJSUA_INVALID_ID)
         try:
             session.pj.makeCall(target.uri, pj.CallOpParam(True))
         except pj.Error as exc:
@@ -402,11 +424,10 @@ class Engine:
         session.set_timer("dial", dial_timeout_s, session.dial_timeout_reached)
         return call.model_copy(deep=True)
 
-    def _on_incoming(self, prm: pj.OnIncomingCallParam) -> None:
-        assert self._account is not None
+    def on_incoming(self, prm: pj.OnIncomingCallParam, account: pj.Account) -> None:
         placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
         session = CallSession(self, placeholder)
-        pj_call = PjCall(self._account, session, prm.callId)
+        pj_call = PjCall(account, session, prm.callId)
         session.pj = pj_call
         info = pj_call.getInfo()
         message = prm.rdata.wholeMsg
@@ -502,17 +523,77 @@ class Engine:
 
     def add_account_listener(self, listener: AccountListener) -> None:
         self._account_listeners.append(listener)
+        self.accounts.add_listener(listener)
+
+    def add_account(self, settings: AccountSettings, password: str | None) -> AccountState:
+        """Start using an account; registration (if it has a registrar) begins at once."""
+        if self._ep is None:
+            raise EngineError("the SIP engine is not running")
+        state = self.accounts.add(settings, password)
+        if self.accounts.registrars():
+            self._watch_network()
+        return state
+
+    def remove_account(self, name: str) -> None:
+        self.accounts.remove(name)
+
+    def register(self, name: str) -> None:
+        self.accounts.register(name)
+
+    def handle_ip_change(self) -> None:
+        """The network changed (new address, Wi-Fi switch): re-create transports, re-register."""
+        if self._ep is None:
+            return
+        _log.info("network change: re-registering and updating calls")
+        try:
+            self._ep.handleIpChange(pj.IpChangeParam())
+        except pj.Error as exc:
+            _log.warning("network change handling failed: %s", _error_text(exc))
+
+    def _watch_network(self) -> None:
+        # No portable change notification exists: every few seconds, ask the kernel which
+        # local address reaches the first registrar (no packet is sent) and compare.
+        if self._ip_watch is not None:
+            return
+
+        def check() -> None:
+            self._ip_watch = None
+            registrars = self.accounts.registrars()
+            if not registrars or self._ep is None:
+                return
+            address = local_address_towards(registrars[0].domain)
+            if self._ip_seen is not None and address is not None and address != self._ip_seen:
+                self.handle_ip_change()
+            self._ip_seen = address or self._ip_seen
+            self._ip_watch = self.call_later(NETWORK_CHECK_S, check)
+
+        self._ip_watch = self.call_later(0, check)
+
+    @property
+    def endpoint(self) -> pj.Endpoint:
+        if self._ep is None:
+            raise EngineError("the SIP engine is not running")
+        return self._ep
+
+    @property
+    def udp_transport_id(self) -> int:
+        assert self._transport_id is not None
+        return self._transport_id
+
+    def status_text(self, status: int) -> str:
+        if self._ep is None:
+            return f"status {status}"
+        return str(self._ep.utilStrError(status)).split(" (PJ", 1)[0]
 
     def account_states(self) -> list[AccountState]:
         """The identities calls can go out from, with their registration state."""
-        return [
-            AccountState(
-                name="Local",
-                uri=self.local_address.target,
-                registration=RegistrationState.LOCAL,
-                is_default=True,
-            )
-        ]
+        local = AccountState(
+            name="Local",
+            uri=self.local_address.target,
+            registration=RegistrationState.LOCAL,
+            is_default=True,
+        )
+        return [local, *self.accounts.states()]
 
     def set_max_duration(self, call_id: UUID, seconds: float | None) -> None:
         """Limit talk time; counted from answer (or from now if already answered)."""

@@ -13,16 +13,15 @@ import pjsua2 as pj
 from softphone.engine.redact import redact_sip
 
 _log = logging.getLogger("softphone.pjsip")
-# pjsip level 3 is chatty (call dumps, timer heaps); it is debug detail for a softphone user.
-_LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING}
+# The engine reports every failure that matters to the user in its own words (one line);
+# pjsip's own log is the detail behind it, shown with -v.
+_LEVELS = {0: logging.CRITICAL, 1: logging.DEBUG, 2: logging.DEBUG}
 
 
 class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
     def write(self, entry: pj.LogEntry) -> None:
         try:
             level = _LEVELS.get(entry.level, logging.DEBUG)
-            if "bind() at" in entry.msg and "already in use" in entry.msg:
-                level = logging.DEBUG  # pjsua moves on to the next RTP port by itself
             if _log.isEnabledFor(level):
                 _log.log(level, "%s", redact_sip(entry.msg.rstrip()))
         except Exception:

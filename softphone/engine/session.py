@@ -106,6 +106,7 @@ class CallSession:
         self.record_wanted = record
         self.max_duration_s = max_duration_s
         self.local_cause: EndCause | None = None
+        self.srtp_required = False
         self.diagnostics = CallDiagnostics()
         self.got_response = False
         self.media_active = False
@@ -241,7 +242,11 @@ class CallSession:
             log_exception(f"no mapping for {event}; filing the call as failed")
             by = HangupBy.LOCAL if self.local_cause else HangupBy.REMOTE
             result = Outcome(by, HangupReason.FAILED)
-        self._diag(sip_code=code, sip_reason=reason or None, detail=_detail(cause, code, reason))
+        detail = _detail(cause, code, reason)
+        if self.srtp_required and code == 488 and not self.call.was_answered:
+            detail = ("the far end refused the media (488): it does not offer SRTP, "
+                      "which this account requires")
+        self._diag(sip_code=code, sip_reason=reason or None, detail=detail)
         self.call.end(result.hangup_by, result.hangup_reason)
         self.engine.publish(self)
         self.engine.retire(self)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class RegistrationState(StrEnum):
@@ -33,3 +33,48 @@ class AccountState(BaseModel):
         if self.registration is RegistrationState.REGISTERED and self.expires_s:
             return f"registered (expires in {self.expires_s} s)"
         return self.registration.value
+
+
+class Transport(StrEnum):
+    UDP = "udp"
+    TCP = "tcp"
+    TLS = "tls"
+
+
+class SrtpMode(StrEnum):
+    OFF = "off"
+    OPTIONAL = "optional"
+    MANDATORY = "mandatory"
+
+
+class DtmfMethod(StrEnum):
+    RFC2833 = "rfc2833"
+    SIP_INFO = "info"
+    INBAND = "inband"
+
+
+class AccountSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 ._@+-]+$")
+    display_name: str = ""
+    user: str = Field(min_length=1, pattern=r"^[A-Za-z0-9\-_.!~*'()&=+$,;?/%]+$")
+    domain: str = Field(min_length=1)
+    auth_user: str = ""  # empty: the same as user
+    registrar: str = ""  # empty: sip:<domain>; "none": do not register
+    outbound_proxy: str = ""
+    transport: Transport = Transport.UDP
+    tls_verify_server: bool = True
+    tls_ca_file: str = ""
+    srtp: SrtpMode = SrtpMode.OFF
+    stun_server: str = ""
+    ice: bool = False
+    reg_expiry_s: int = Field(default=300, ge=30, le=86400)
+    dtmf: DtmfMethod = DtmfMethod.RFC2833
+
+    @field_validator("domain")
+    @classmethod
+    def _domain_is_host(cls, value: str) -> str:
+        if any(c in value for c in " \t\r\n<>\"'@;?"):
+            raise ValueError("a domain is a host name or address, optionally with :port")
+        return value

@@ -1,5 +1,6 @@
 """Storage: the data folders and the call history."""
 
+from softphone.model.account import AccountSettings
 from softphone.store.history import (
     SCHEMA_VERSION,
     CallDiagnostics,
@@ -8,7 +9,6 @@ from softphone.store.history import (
 )
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
 from softphone.store.settings import (
-    AccountSettings,
     AudioSettings,
     CallSettings,
     Settings,

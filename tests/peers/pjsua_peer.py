@@ -356,6 +356,12 @@ class Peer:
         acfg.idUri = f"sip:peer@127.0.0.1:{self.port}"
         acfg.sipConfig.transportId = tid
         acfg.mediaConfig.transportConfig.boundAddress = "127.0.0.1"
+        acfg.mediaConfig.srtpUse = {
+            "off": pj.PJMEDIA_SRTP_DISABLED,
+            "optional": pj.PJMEDIA_SRTP_OPTIONAL,
+            "mandatory": pj.PJMEDIA_SRTP_MANDATORY,
+        }[self.args.srtp]
+        acfg.mediaConfig.srtpSecureSignaling = 0
         self.acc = PeerAccount(self)
         self.acc.create(acfg)
 
@@ -471,6 +477,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"'all' keeps pjsua2's defaults (default {DEFAULT_CODECS}: speex/16000, pjsua2's "
         "default pick, turns an 800 or 900 Hz test tone into clipped noise)")
     p.add_argument("--log-level", type=int, default=1, metavar="N", help="pjsip log level (stderr)")
+    p.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off",
+                   help="SRTP use for calls (default off: a plain RTP peer)")
     args = p.parse_args(argv)
     if args.reject is not None and not (300 <= args.reject <= 699):
         p.error("--reject must be a final non-2xx code (300-699)")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.audio_analysis import dominant_frequency, read_wav, rms_dbfs
 from tests.peers.sipp import free_udp_port, run_uac
-from tests.softphone_cli import history_json, start_cli
+from tests.softphone_cli import StderrWatcher, history_json, start_cli
 
 pytestmark = pytest.mark.sip
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,9 +25,8 @@ class Listener:
         self.proc = start_cli(
             "listen", "--bind", f"127.0.0.1:{self.port}", "--json", *options, data_dir=data_dir
         )
-        assert self.proc.stderr is not None
-        line = self.proc.stderr.readline()
-        assert "listening on" in line, line + self.proc.stderr.read()
+        self.log = StderrWatcher(self.proc)
+        line = self.log.wait_for("listening on")
         match = re.search(r"sip:softphone@127\.0\.0\.1:(\d+)", line)
         assert match and int(match.group(1)) == self.port
 
@@ -38,7 +37,8 @@ class Listener:
     def finish(self, timeout: float = 30) -> list[dict]:
         import json
 
-        out, err = self.proc.communicate(timeout=timeout)
+        out = self.proc.communicate(timeout=timeout)[0]
+        err = self.log.text()
         assert self.proc.returncode == 0, f"rc={self.proc.returncode}\n{out}\n{err}"
         assert "Traceback" not in err, err
         return [json.loads(line) for line in out.splitlines() if line.strip()]

@@ -13,22 +13,12 @@ from pathlib import Path
 import pytest
 
 from tests.peers.sipp import run_uas
-from tests.softphone_cli import clean_env, history_json, start_cli
+from tests.softphone_cli import StderrWatcher, clean_env, history_json, start_cli
 
 pytestmark = pytest.mark.sip
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _wait_for_status(proc: subprocess.Popen[str], status: str, timeout: float = 10) -> None:
-    assert proc.stderr is not None
-    deadline = time.monotonic() + timeout
-    seen = []
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        seen.append(line)
-        if line.rstrip().endswith(f": {status}"):
-            return
-    raise AssertionError(f"never reached {status}: {''.join(seen)}")
 
 
 @pytest.mark.parametrize(
@@ -43,10 +33,12 @@ def test_signal_ends_the_call_cleanly(data_dir, scenario, status, signum, reason
     with run_uas(scenario) as peer:
         # Without --json the progress lines on stderr tell us the status.
         proc = start_cli("call", peer.uri(), "--bind", "127.0.0.1:0", data_dir=data_dir)
+        log = StderrWatcher(proc)
         try:
-            _wait_for_status(proc, status)
+            log.wait_for(f": {status}\n")
             proc.send_signal(signum)
-            out, err = proc.communicate(timeout=15)
+            out = proc.communicate(timeout=15)[0]
+            err = log.text()
         finally:
             if proc.poll() is None:
                 proc.kill()
@@ -68,12 +60,13 @@ def test_listen_interrupted_while_calls_ring_and_talk(data_dir):
     proc = start_cli("listen", "--bind", f"127.0.0.1:{port}", "--json", "--answer-after", "30",
                      data_dir=data_dir)
     try:
-        assert proc.stderr is not None
-        assert "listening on" in proc.stderr.readline()
+        log = StderrWatcher(proc)
+        log.wait_for("listening on")
         with run_uac("uac_ring_until_final", f"127.0.0.1:{port}", service="softphone") as ringing:
             time.sleep(1.0)
             proc.send_signal(signal.SIGINT)
-            out, err = proc.communicate(timeout=15)
+            out = proc.communicate(timeout=15)[0]
+            err = log.text()
             ringing.assert_success(timeout=10)
     finally:
         if proc.poll() is None:

@@ -1,0 +1,195 @@
+"""`softphone account add|list|remove|test`, and bringing an account up for call/listen."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+import time
+
+from pydantic import ValidationError
+
+from softphone.engine import Engine, EngineConfig, EngineError
+from softphone.model.account import (
+    AccountSettings,
+    AccountState,
+    DtmfMethod,
+    RegistrationState,
+    SrtpMode,
+    Transport,
+)
+from softphone.store import DataDirs, StoreError, load_settings, save_settings
+from softphone.store.secrets import delete_password, get_password, set_password
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+def _fail(message: str, code: int = EXIT_FAILURE) -> int:
+    sys.stderr.write(f"softphone: error: {message}\n")
+    return code
+
+
+def validation_message(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "value"
+    return f"{where}: {first['msg']}"
+
+
+def run_account(args: argparse.Namespace, dirs: DataDirs) -> int:
+    action = args.account_command
+    if action == "add":
+        return _add(args, dirs)
+    if action == "list":
+        return _list(args, dirs)
+    if action == "remove":
+        return _remove(args, dirs)
+    return _test(args, dirs)
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    if args.no_password:
+        return None
+    if args.password_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    if sys.stdin.isatty():
+        return getpass.getpass(f"password for {args.user}@{args.domain}: ")
+    raise ValueError("no password given: use --password-stdin, or --no-password")
+
+
+def _add(args: argparse.Namespace, dirs: DataDirs) -> int:
+    try:
+        account = AccountSettings(
+            name=args.name,
+            display_name=args.display_name,
+            user=args.user,
+            domain=args.domain,
+            auth_user=args.auth_user,
+            registrar=args.registrar,
+            outbound_proxy=args.proxy,
+            transport=Transport(args.transport),
+            tls_verify_server=not args.no_tls_verify,
+            tls_ca_file=args.ca_file,
+            srtp=SrtpMode(args.srtp),
+            stun_server=args.stun,
+            ice=args.ice,
+            reg_expiry_s=args.expiry,
+            dtmf=DtmfMethod(args.dtmf),
+        )
+    except ValidationError as exc:
+        return _fail(f"invalid account: {validation_message(exc)}", EXIT_USAGE)
+    try:
+        password = _read_password(args)
+    except ValueError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    settings = load_settings(dirs.settings_file)
+    # The password goes to the keyring first: an account must not be saved half-done.
+    if password is not None:
+        set_password(account.name, password)
+    else:
+        delete_password(account.name)
+    others = [a for a in settings.accounts if a.name != account.name]
+    settings.accounts = [*others, account]
+    if args.default or not settings.default_account:
+        settings.default_account = account.name
+    save_settings(dirs.settings_file, settings)
+    print(f"account {account.name!r} saved ({account.user}@{account.domain}, "
+          f"{account.transport.value}); password {'in the keyring' if password else 'none'}")
+    return EXIT_OK
+
+
+def _list(args: argparse.Namespace, dirs: DataDirs) -> int:
+    settings = load_settings(dirs.settings_file)
+    if args.json:
+        rows = [
+            {**a.model_dump(mode="json"), "default": a.name == settings.default_account}
+            for a in settings.accounts
+        ]
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    if not settings.accounts:
+        print("no accounts (add one with: softphone account add NAME --user U --domain D)",
+              file=sys.stderr)
+        return EXIT_OK
+    for a in settings.accounts:
+        mark = "*" if a.name == settings.default_account else " "
+        print(f"{mark} {a.name}  {a.user}@{a.domain}  {a.transport.value}  srtp={a.srtp.value}")
+    return EXIT_OK
+
+
+def _remove(args: argparse.Namespace, dirs: DataDirs) -> int:
+    settings = load_settings(dirs.settings_file)
+    if settings.account(args.name) is None:
+        return _fail(f"no account named {args.name!r}")
+    settings.accounts = [a for a in settings.accounts if a.name != args.name]
+    if settings.default_account == args.name:
+        settings.default_account = settings.accounts[0].name if settings.accounts else ""
+    save_settings(dirs.settings_file, settings)
+    delete_password(args.name)
+    print(f"account {args.name!r} removed")
+    return EXIT_OK
+
+
+def chosen_account(name: str | None, dirs: DataDirs) -> AccountSettings | None:
+    """The account named, else the default one, else None (direct calls, no registrar)."""
+    settings = load_settings(dirs.settings_file)
+    if name:
+        account = settings.account(name)
+        if account is None:
+            known = ", ".join(a.name for a in settings.accounts) or "none"
+            raise StoreError(f"no account named {name!r} (accounts: {known})")
+        return account
+    if settings.default_account:
+        return settings.account(settings.default_account)
+    return None
+
+
+def bring_up(engine: Engine, account: AccountSettings, timeout_s: float,
+             stop: object = None) -> AccountState:
+    """Add the account to a running engine and wait until it registers or fails."""
+    state = engine.add_account(account, get_password(account.name))
+    latest = {account.name: state}
+    engine.add_account_listener(lambda s: latest.__setitem__(s.name, s))
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        current = latest[account.name]
+        if current.registration is not RegistrationState.REGISTERING:
+            return current
+        if stop is not None and getattr(stop, "interrupted", False):
+            break
+        engine.poll(50)
+    return latest[account.name]
+
+
+def registration_problem(state: AccountState, timeout_s: float) -> str | None:
+    if state.registration is RegistrationState.FAILED:
+        return f"account {state.name!r}: {state.describe()}"
+    if state.registration is RegistrationState.REGISTERING:
+        return (f"account {state.name!r}: no answer from the registrar within "
+                f"{timeout_s:g} s")
+    return None
+
+
+def _test(args: argparse.Namespace, dirs: DataDirs) -> int:
+    settings = load_settings(dirs.settings_file)
+    account = settings.account(args.name)
+    if account is None:
+        return _fail(f"no account named {args.name!r}")
+    level = 5 if args.verbose >= 2 else 4 if args.verbose else 3
+    engine = Engine(EngineConfig(bind=args.bind, recordings_dir=dirs.recordings,
+                                 log_level=level))
+    try:
+        engine.start()
+        state = bring_up(engine, account, args.timeout)
+    except (EngineError, StoreError) as exc:
+        return _fail(str(exc))
+    finally:
+        engine.shutdown()
+    problem = registration_problem(state, args.timeout)
+    if problem:
+        return _fail(problem)
+    print(f"account {account.name!r}: {state.describe()}")
+    return EXIT_OK

@@ -1,0 +1,54 @@
+"""SIP passwords in the system keyring (Secret Service, macOS Keychain, Windows Credential
+Locker) through `keyring`: one well-kept library for all three systems, so passwords never
+touch our settings files or logs."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.errors
+
+from softphone.store.paths import StoreError
+
+SERVICE = "softphone"
+
+_NO_KEYRING = (
+    "no system keyring is available to keep the password (start and unlock GNOME Keyring, "
+    "KWallet or another Secret Service provider)"
+)
+
+
+class SecretError(StoreError):
+    pass
+
+
+def _key(account: str) -> str:
+    return f"sip-account:{account}"
+
+
+def set_password(account: str, password: str) -> None:
+    try:
+        keyring.set_password(SERVICE, _key(account), password)
+    except keyring.errors.NoKeyringError:
+        raise SecretError(f"cannot save the password of {account!r}: {_NO_KEYRING}") from None
+    except keyring.errors.KeyringError as exc:
+        raise SecretError(f"cannot save the password of {account!r}: {exc}") from None
+
+
+def get_password(account: str) -> str | None:
+    try:
+        return keyring.get_password(SERVICE, _key(account))
+    except keyring.errors.NoKeyringError:
+        raise SecretError(f"cannot read the password of {account!r}: {_NO_KEYRING}") from None
+    except keyring.errors.KeyringError as exc:
+        raise SecretError(f"cannot read the password of {account!r}: {exc}") from None
+
+
+def delete_password(account: str) -> None:
+    try:
+        keyring.delete_password(SERVICE, _key(account))
+    except keyring.errors.PasswordDeleteError:
+        pass  # there was none
+    except keyring.errors.NoKeyringError:
+        raise SecretError(f"cannot remove the password of {account!r}: {_NO_KEYRING}") from None
+    except keyring.errors.KeyringError as exc:
+        raise SecretError(f"cannot remove the password of {account!r}: {exc}") from None
