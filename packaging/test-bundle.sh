@@ -12,7 +12,8 @@ start=$(date +%s)
 
 echo "== packaging: build"
 DEB_XZ_LEVEL=${DEB_XZ_LEVEL:-1} packaging/build-linux.sh
-deb=$(ls -t dist/softphone_*.deb | head -1)
+version=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' softphone/__init__.py)
+deb="dist/softphone_${version}_$(dpkg --print-architecture).deb"
 
 echo "== packaging: install $deb into a scratch root"
 root=$(mktemp -d /tmp/softphone-root.XXXXXX)
