@@ -44,6 +44,7 @@ from softphone.model import (
     Timestamp,
 )
 from softphone.model.account import (
+    BUILTIN_ACCOUNT,
     AccountSettings,
     AccountState,
     RegistrationState,
@@ -387,6 +388,8 @@ class Engine:
             raise EngineError("the SIP engine is not running")
         sip_account: pj.Account = self._account
         source = self.local_address
+        if account == BUILTIN_ACCOUNT:
+            account = None
         if account:
             chosen = self.accounts.get(account)
             sip_account = chosen
@@ -588,7 +591,7 @@ class Engine:
     def account_states(self) -> list[AccountState]:
         """The identities calls can go out from, with their registration state."""
         local = AccountState(
-            name="Local",
+            name=BUILTIN_ACCOUNT,
             uri=self.local_address.target,
             registration=RegistrationState.LOCAL,
             is_default=True,

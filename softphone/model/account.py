@@ -6,6 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+# The engine's own identity for direct calls to SIP URIs, without a registrar.
+BUILTIN_ACCOUNT = "Local"
+
 
 class RegistrationState(StrEnum):
     LOCAL = "local"  # no registrar: direct calls to SIP URIs only
@@ -71,6 +74,13 @@ class AccountSettings(BaseModel):
     ice: bool = False
     reg_expiry_s: int = Field(default=300, ge=30, le=86400)
     dtmf: DtmfMethod = DtmfMethod.RFC2833
+
+    @field_validator("name")
+    @classmethod
+    def _not_builtin(cls, value: str) -> str:
+        if value.strip().lower() == BUILTIN_ACCOUNT.lower():
+            raise ValueError(f"{BUILTIN_ACCOUNT!r} is the built-in identity; choose another name")
+        return value
 
     @field_validator("domain")
     @classmethod
