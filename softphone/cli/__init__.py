@@ -7,8 +7,9 @@ import os
 import sys
 
 from softphone.cli.account_cmd import run_account
-from softphone.cli.args import EXIT_USAGE, build_parser, link_as_dial, normalize_link
-from softphone.cli.commands import EXIT_FAILURE, run_call, run_history, run_listen
+from softphone.cli.args import build_parser, link_as_dial, normalize_link
+from softphone.cli.commands import run_call, run_history, run_listen
+from softphone.cli.exits import EXIT_FAILURE, EXIT_USAGE, fail
 from softphone.store import StoreError, resolve_data_dirs
 
 
@@ -21,8 +22,7 @@ def main(argv: list[str] | None = None) -> int:
         args.dial = normalize_link(args.dial)
         problem = _dial_problem(args.dial)
         if problem:
-            sys.stderr.write(f"softphone: error: {problem}\n")
-            return EXIT_USAGE
+            return fail(problem, EXIT_USAGE)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose >= 1 else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -48,8 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_window(dirs, dial=args.dial)
     except StoreError as exc:
-        sys.stderr.write(f"softphone: error: {exc}\n")
-        return EXIT_FAILURE
+        return fail(str(exc), EXIT_FAILURE)
 
 
 def _dial_problem(link: str) -> str | None:

@@ -10,6 +10,7 @@ import time
 
 from pydantic import ValidationError
 
+from softphone.cli.exits import EXIT_OK, EXIT_USAGE, fail
 from softphone.engine import Engine, EngineConfig, EngineError
 from softphone.model.account import (
     AccountSettings,
@@ -19,23 +20,9 @@ from softphone.model.account import (
     SrtpMode,
     Transport,
 )
+from softphone.model.validation import first_error
 from softphone.store import DataDirs, StoreError, load_settings, save_settings
 from softphone.store.secrets import delete_password, get_password, set_password
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-
-
-def _fail(message: str, code: int = EXIT_FAILURE) -> int:
-    sys.stderr.write(f"softphone: error: {message}\n")
-    return code
-
-
-def validation_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "value"
-    return f"{where}: {first['msg']}"
 
 
 def run_account(args: argparse.Namespace, dirs: DataDirs) -> int:
@@ -80,11 +67,11 @@ def _add(args: argparse.Namespace, dirs: DataDirs) -> int:
             dtmf=DtmfMethod(args.dtmf),
         )
     except ValidationError as exc:
-        return _fail(f"invalid account: {validation_message(exc)}", EXIT_USAGE)
+        return fail(f"invalid account: {first_error(exc)}", EXIT_USAGE)
     try:
         password = _read_password(args)
     except ValueError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return fail(str(exc), EXIT_USAGE)
     settings = load_settings(dirs.settings_file)
     # The password goes to the keyring first: an account must not be saved half-done.
     if password is not None:
@@ -123,7 +110,7 @@ def _list(args: argparse.Namespace, dirs: DataDirs) -> int:
 def _remove(args: argparse.Namespace, dirs: DataDirs) -> int:
     settings = load_settings(dirs.settings_file)
     if settings.account(args.name) is None:
-        return _fail(f"no account named {args.name!r}")
+        return fail(f"no account named {args.name!r}")
     settings.accounts = [a for a in settings.accounts if a.name != args.name]
     if settings.default_account == args.name:
         settings.default_account = settings.accounts[0].name if settings.accounts else ""
@@ -177,7 +164,7 @@ def _test(args: argparse.Namespace, dirs: DataDirs) -> int:
     settings = load_settings(dirs.settings_file)
     account = settings.account(args.name)
     if account is None:
-        return _fail(f"no account named {args.name!r}")
+        return fail(f"no account named {args.name!r}")
     level = 5 if args.verbose >= 2 else 4 if args.verbose else 3
     engine = Engine(EngineConfig(bind=args.bind, recordings_dir=dirs.recordings,
                                  log_level=level))
@@ -185,11 +172,11 @@ def _test(args: argparse.Namespace, dirs: DataDirs) -> int:
         engine.start()
         state = bring_up(engine, account, args.timeout)
     except (EngineError, StoreError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     finally:
         engine.shutdown()
     problem = registration_problem(state, args.timeout)
     if problem:
-        return _fail(problem)
+        return fail(problem)
     print(f"account {account.name!r}: {state.describe()}")
     return EXIT_OK

@@ -10,9 +10,8 @@ from typing import NoReturn
 
 from softphone import __version__
 from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
+from softphone.cli.exits import EXIT_USAGE
 from softphone.engine.config import BindAddress
-
-EXIT_USAGE = 2
 
 # Links the desktop hands us (xdg-open, browsers, the .desktop entry's %u): `softphone URL`.
 LINK_SCHEMES = ("sip", "sips", "tel")

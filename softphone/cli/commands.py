@@ -11,6 +11,7 @@ from uuid import UUID
 
 from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
+from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
@@ -18,17 +19,6 @@ from softphone.model import CallStatus, TargetError, parse_target
 from softphone.model.account import AccountSettings
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import DataDirs, History
-
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-
-
-def _fail(message: str, code: int = EXIT_FAILURE) -> int:
-    sys.stderr.write(f"softphone: error: {message}\n")
-    return code
-
 
 REGISTER_TIMEOUT_S = 15.0
 
@@ -56,13 +46,13 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
     try:
         target = parse_target(args.target, domain)
     except TargetError as exc:
-        return _fail(str(exc), EXIT_USAGE)
+        return fail(str(exc), EXIT_USAGE)
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
                       audio=audio_choice(args))
     try:
         problem = _start_with_account(run, account)
         if problem:
-            return _fail(problem)
+            return fail(problem)
         try:
             call = run.engine.make_call(
                 target,
@@ -72,7 +62,7 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
                 account=account.name if account else None,
             )
         except EngineError as exc:
-            return _fail(str(exc))
+            return fail(str(exc))
         if args.hangup_after is not None:
             run.engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
         run.run_until(lambda: bool(run.finished))
@@ -85,7 +75,7 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
     finally:
         run.close()
     if run.store_error is not None:
-        return _fail(str(run.store_error))
+        return fail(str(run.store_error))
     return EXIT_INTERRUPTED if was_interrupted else EXIT_OK
 
 
@@ -124,7 +114,7 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     try:
         problem = _start_with_account(run, account)
         if problem:
-            return _fail(problem)
+            return fail(problem)
         # On stderr even with --json: scripts wait for this line to know the port.
         print(f"listening on {engine.local_address.target} (Ctrl+C to stop)",
               file=sys.stderr, flush=True)
@@ -133,7 +123,7 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     finally:
         run.close()
     if run.store_error is not None:
-        return _fail(str(run.store_error))
+        return fail(str(run.store_error))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
 
 

@@ -36,6 +36,7 @@ from softphone.model.account import (
     SrtpMode,
     Transport,
 )
+from softphone.model.validation import first_error
 
 
 class AccountsBackend(Protocol):
@@ -48,12 +49,6 @@ class AccountsBackend(Protocol):
     ) -> None: ...
 
     def remove_account(self, name: str) -> None: ...
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error["loc"]) or "value"
-    return f"{where.replace('_', ' ')}: {error['msg']}"
 
 
 class AccountsDialog(QDialog):
@@ -264,7 +259,7 @@ class AccountsDialog(QDialog):
         try:
             account = self.edited_account()
         except ValidationError as exc:
-            self.error.setText(f"Not saved: {_first_error(exc)}")
+            self.error.setText(f"Not saved: {first_error(exc)}")
             return
         # An empty password field while editing keeps the stored one.
         password = self.password.text() or None
