@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
 from softphone.store import DataDirs, History, Settings, StoreError, load_settings
 from softphone.store.settings import AudioSettings, CallSettings
@@ -83,6 +84,7 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
 
     saver = HistorySaver(history)
     engine.add_listener(saver)
+    accounts = AccountsService(engine, dirs.settings_file)
     window = MainWindow(
         engine,
         history_reader,
@@ -92,6 +94,9 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
         default_domain=os.environ.get("SOFTPHONE_DOMAIN") or None,
     )
     saver.on_error = window.show_message
+    accounts.on_error = window.show_message
+    window.set_accounts_backend(accounts)
+    accounts.start_all()  # registration proceeds as the engine is polled
     if audio is not None:
         from softphone.store import save_settings
         from softphone.ui.audio_panel import mount_audio_panel

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.model import Call, CallDirection, CallStatus, HangupBy, HangupReason, Target
-from softphone.model.account import AccountState, RegistrationState
+from softphone.model.account import BUILTIN_ACCOUNT, AccountState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import CallSettings, History, HistoryEntry, Settings, StoreError
 from softphone.store import load_settings as _load_settings
 from softphone.store import save_settings as _save_settings
 from softphone.ui.account_selector import AccountSelector
+from softphone.ui.accounts_dialog import AccountsBackend, AccountsDialog
 from softphone.ui.bridge import CallSignals
 from softphone.ui.call_card import CallCard
 from softphone.ui.call_details import CallDetailsDialog
@@ -163,6 +164,7 @@ class MainWindow(QMainWindow):
         self.signals.changed.connect(self._on_update)
         self._listener = self.signals.deliver
         engine.add_listener(self._listener)
+        self._accounts_backend: AccountsBackend | None = None
         self._account_signals = _AccountSignals()
         self._account_signals.changed.connect(self.account.update_account)
         relay = weakref.ref(self._account_signals)
@@ -184,6 +186,24 @@ class MainWindow(QMainWindow):
         self.target_field.setFocus()
 
     # -- layout pieces for other parts of the app -----------------------------------------------
+
+    def set_accounts_backend(self, backend: AccountsBackend) -> None:
+        """Where Settings → Accounts saves (settings file, keyring, engine): app.py's glue."""
+        self._accounts_backend = backend
+
+    def edit_accounts(self) -> None:
+        if self._accounts_backend is None:
+            self.show_message("accounts cannot be edited here")
+            return
+        dialog = AccountsDialog(self._accounts_backend, self)
+        for state in self._engine.account_states():
+            dialog.update_state(state)
+        self._account_signals.changed.connect(dialog.update_state)
+        dialog.exec()
+        self._account_signals.changed.disconnect(dialog.update_state)
+        # Accounts may have been added, renamed or removed.
+        self.account.set_accounts(self._engine.account_states())
+        self._account_chosen()
 
     def add_side_panel(self, widget: QWidget) -> None:
         """Put a panel (the audio devices and levels) under the dial pad."""
@@ -230,6 +250,7 @@ class MainWindow(QMainWindow):
                                  lambda on: self.set_do_not_disturb(bool(on)), "dnd")
         self.dnd_action.setCheckable(True)
         action(settings, "&Call settings…", "Ctrl+,", self.edit_call_settings, "settings")
+        action(settings, "A&ccounts…", "Ctrl+Shift+C", self.edit_accounts, "accounts")
 
     # -- the user's acts -----------------------------------------------------------------------
 
@@ -277,16 +298,17 @@ class MainWindow(QMainWindow):
 
     def _chosen_account(self) -> str | None:
         state = self.account.current_state()
-        if state is None or state.registration is RegistrationState.LOCAL:
-            return None  # the engine's own local identity
+        if state is None or state.name == BUILTIN_ACCOUNT:
+            return None  # the engine's own identity for direct calls
         return state.name
 
     def _account_chosen(self) -> None:
         # Numbers and bare user names dial through the chosen account's domain.
         state = self.account.current_state()
         domain = self._default_domain
-        if state is not None and state.registration is not RegistrationState.LOCAL:
-            domain = uri_host(state.uri) or domain
+        if state is not None and state.name != BUILTIN_ACCOUNT:
+            # The account's domain as configured, port included (host:5062 is common).
+            domain = state.uri.split("@", 1)[-1].split(";", 1)[0] or domain
         self.target_field.default_domain = domain
         self.target_field.revalidate()
 
