@@ -427,6 +427,24 @@ class Engine:
         session.set_timer("dial", dial_timeout_s, session.dial_timeout_reached)
         return call.model_copy(deep=True)
 
+    def record_failed_attempt(
+        self, target: Target, reason: str, account: str | None = None
+    ) -> Call:
+        """A call the caller could not even start (its host name did not resolve before
+        make_call): kept in history all the same, as a failed call the network refused."""
+        source = self.local_address
+        if account and account != BUILTIN_ACCOUNT:
+            chosen = self.accounts.get(account)
+            source = Address(type=AddressType.SIP, target=chosen.state.uri,
+                             name=chosen.settings.display_name)
+        now = Timestamp.now()
+        call = Call(id=uuid4(), direction=CallDirection.OUTGOING, status=CallStatus.DIALING,
+                    source=source, destination=target.address, tm_create=now, tm_update=now)
+        session = CallSession(self, call)
+        self.publish(session)
+        session.finish(EndCause.TRANSPORT_ERROR, None, reason)
+        return session.call.model_copy(deep=True)
+
     def on_incoming(self, prm: pj.OnIncomingCallParam, account: pj.Account) -> None:
         placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
         session = CallSession(self, placeholder)

@@ -131,3 +131,14 @@ def test_listener_errors_do_not_break_the_call(recorder):
     finally:
         engine.remove_listener(broken)
     assert recorder.final(call).call.hangup_reason.value == "busy"
+
+
+def test_failed_attempt_is_published_as_a_failed_call(recorder):
+    call = recorder.engine.record_failed_attempt(
+        parse_target("sip:bob@no-such-host.invalid"), "cannot resolve no-such-host.invalid")
+    final = recorder.final(call)
+    assert recorder.statuses(call) == ["dialing", "hangup"]
+    assert (final.call.hangup_by.value, final.call.hangup_reason.value) == ("remote", "failed")
+    assert final.diagnostics.detail == (
+        "the INVITE could not be sent (cannot resolve no-such-host.invalid)")
+    assert recorder.engine.active_calls == []
