@@ -219,7 +219,9 @@ class CallSession:
         elif answered:
             cause = EndCause.REMOTE_BYE
         elif not self.outgoing:
-            cause = EndCause.REMOTE_CANCEL
+            # 487: the caller's CANCEL. Anything else before answer (an ACK that never
+            # came, a transport failure) is the network, not the caller's choice.
+            cause = EndCause.REMOTE_CANCEL if code == 487 else EndCause.NO_RESPONSE
         elif self.got_response:
             cause = EndCause.REMOTE_FINAL_RESPONSE
         elif code == 408:

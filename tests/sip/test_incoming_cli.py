@@ -135,3 +135,21 @@ def test_call_from_pjsua2_peer_is_recorded_with_its_tone(data_dir):
     assert len(samples) / rate > 2.0
     assert abs(dominant_frequency(samples, rate) - 800) < 15
     assert rms_dbfs(samples) > -30
+
+
+@pytest.mark.slow
+def test_answered_call_never_acknowledged_is_a_remote_failure(data_dir):
+    # Our 200 OK is retransmitted for 32 s (64 x T1) waiting for an ACK that never comes:
+    # the caller never really joined, so it is no normal call, and no cancel either.
+    listener = Listener(data_dir, "--calls", "1")
+    try:
+        with run_uac("uac_no_ack", listener.host_port, service="softphone",
+                     timeout_s=90) as peer:
+            calls = listener.finish(timeout=80)
+            peer.wait(timeout=20)
+    finally:
+        listener.kill()
+    call = calls[0]
+    assert (call["direction"], call["status"]) == ("incoming", "hangup")
+    assert (call["hangup_by"], call["hangup_reason"]) == ("remote", "failed")
+    assert call["tm_progressing"] is None

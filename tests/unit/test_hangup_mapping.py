@@ -30,6 +30,7 @@ CASES = [
     (OUT, False, EndCause.NO_RESPONSE, None, R, HR.FAILED),
     (OUT, False, EndCause.TRANSPORT_ERROR, None, R, HR.FAILED),
     (IN, False, EndCause.REMOTE_CANCEL, None, R, HR.CANCEL),
+    (IN, False, EndCause.NO_RESPONSE, 408, R, HR.FAILED),  # our 200 was never ACKed
     (IN, False, EndCause.LOCAL_REJECT, 486, L, HR.BUSY),
     (IN, False, EndCause.LOCAL_REJECT, 603, L, HR.BUSY),
     (IN, False, EndCause.LOCAL_REFUSED, 486, L, HR.BUSY),
