@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 import platformdirs
 import pytest
 
+import softphone.store.history as history_module
 from softphone.model import (
     Address,
     AddressType,
@@ -186,7 +187,7 @@ def test_indexed_columns_hold_the_calls_fields(tmp_path: Path) -> None:
             "FROM calls WHERE id = ?",
             (str(SEED_ID),),
         ).fetchone()
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
     assert row == (
@@ -531,3 +532,344 @@ def test_processes_writing_at_once(tmp_path: Path) -> None:
         assert proc.returncode == 0, err
     with History.open(path) as h:
         assert h.count() == 450
+
+
+# -- the search index (schema 2) --------------------------------------------------------
+
+# The schema-1 DDL, as it was released: the migration tests start from it.
+V1_DDL = (
+    """
+    CREATE TABLE calls (
+        id                 TEXT PRIMARY KEY NOT NULL,
+        tm_create          TEXT NOT NULL,
+        tm_create_ns       INTEGER NOT NULL,
+        direction          TEXT NOT NULL,
+        status             TEXT NOT NULL,
+        hangup_by          TEXT NOT NULL,
+        hangup_reason      TEXT NOT NULL,
+        source_target      TEXT NOT NULL,
+        destination_target TEXT NOT NULL,
+        remote_target      TEXT NOT NULL,
+        remote_name        TEXT NOT NULL,
+        search_key         TEXT NOT NULL,
+        sip_code           INTEGER NULL,
+        sip_reason         TEXT NULL,
+        user_agent         TEXT NULL,
+        post_dial_delay_ms INTEGER NULL,
+        call_id_header     TEXT NULL,
+        detail             TEXT NULL,
+        talk_seconds       REAL NULL,
+        call_json          TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX calls_tm_create ON calls (tm_create_ns)",
+    "CREATE INDEX calls_direction ON calls (direction, tm_create_ns)",
+    "CREATE INDEX calls_hangup_reason ON calls (hangup_reason, tm_create_ns)",
+    "CREATE INDEX calls_remote_target ON calls (remote_target)",
+)
+V1_COLUMNS = (
+    "id, tm_create, tm_create_ns, direction, status, hangup_by, hangup_reason, source_target, "
+    "destination_target, remote_target, remote_name, search_key, sip_code, sip_reason, "
+    "user_agent, post_dial_delay_ms, call_id_header, detail, talk_seconds, call_json"
+)
+SEARCH_TRIGGERS = {"calls_search_insert", "calls_search_delete", "calls_search_update"}
+
+
+def v1_search_key(call: Call) -> str:
+    """search_key exactly as schema-1 softphones wrote it."""
+    remote = call.remote
+    fields = (remote.target, remote.name, call.source.target, call.destination.target)
+    return "\x1f".join(f.replace("\x1f", " ").casefold() for f in fields)
+
+
+def write_v1(path: Path, calls: list[Call]) -> None:
+    """A schema-1 history file holding ``calls`` (the rows as schema 1 stored them)."""
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode = WAL")
+    con.execute("BEGIN")
+    for statement in V1_DDL:
+        con.execute(statement)
+    con.executemany(
+        f"INSERT INTO calls ({V1_COLUMNS}) VALUES ({', '.join('?' * 20)})",
+        [
+            (str(c.id), str(c.tm_create), c.tm_create.ns if c.tm_create else 0,
+             c.direction.value, c.status.value, c.hangup_by.value, c.hangup_reason.value,
+             c.source.target, c.destination.target, c.remote.target, c.remote.name,
+             v1_search_key(c), None, None, None, None, None, None, None, c.model_dump_json())
+            for c in calls
+        ],
+    )
+    con.execute("PRAGMA user_version = 1")
+    con.execute("COMMIT")
+    con.close()
+
+
+def no_fts5(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make History believe this SQLite was built without FTS5."""
+    monkeypatch.setattr(history_module, "_fts5_trigram_available", lambda conn: False)
+
+
+def index_rows(path: Path, text: str) -> set[str]:
+    """The call ids the FTS index itself (no verification) offers for ``text``."""
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute(
+            "SELECT calls.id FROM calls_search JOIN calls ON calls.rowid = calls_search.rowid "
+            "WHERE calls_search MATCH ?",
+            ('"' + text.casefold().replace('"', '""') + '"',),
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows}
+
+
+def assert_index_in_step(path: Path) -> None:
+    con = sqlite3.connect(path)
+    try:
+        # FTS5 compares the index with the content table (raises on any difference).
+        con.execute("INSERT INTO calls_search (calls_search) VALUES ('integrity-check')")
+        indexed = con.execute("SELECT count(*) FROM calls_search_docsize").fetchone()[0]
+        assert indexed == con.execute("SELECT count(*) FROM calls").fetchone()[0]
+        triggers = {r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert triggers == SEARCH_TRIGGERS
+    finally:
+        con.close()
+
+
+VARIED = [
+    # (remote target, remote name)
+    ("+821021656521", "Sungtae"),
+    ("+821021656522", ""),
+    ("+14155550123", "Straße Müller"),  # ß casefolds to "ss"
+    ("sip:alice@example.com", "Alice Ödegaard"),
+    ("sip:ALICE@EXAMPLE.COM", "ALICE ÖDEGAARD"),
+    ("sip:100%off@shop.test", "Sale 100%"),
+    ("sip:bob_smith@example.com", "Bob_Smith"),
+    ("sip:bobXsmith@example.com", "Bob X"),
+    ("sip:back\\slash@example.com", "Back\\Slash"),
+    ("tel:5550", "ΣΊΣΥΦΟΣ Σίσυφος"),  # Greek final sigma
+    ("sip:istanbul@example.tr", "\u0130stanbul \u0131i"),  # dotted capital I, dotless i
+    ("sip:kelvin@example.org", "\u212a Kelvin ǅemal"),  # Kelvin sign, titlecase digraph
+    ("sip:quote@example.org", 'say "hi" now'),
+    ("sip:emoji@example.org", "Pizza 🍕 place"),
+    ("sip:cjk@example.jp", "山田太郎"),
+    ("sip:fullwidth@example.jp", "\uff21\uff22\uff23 Corp"),
+]
+QUERIES = [
+    # 1 and 2 characters: always the LIKE scan.
+    "5", "a", "Ö", "%", "_", "\\", "ß", "ss", "%o", "_s", "🍕", "山田", "Σ", "ς",
+    # 3 characters: the shortest the index answers.
+    "555", "ALI", "öde", "ÖDE", "100", "0%o", "b_s", "k\\s", "ssé", "ss ", "σίσ", "σος",
+    "\u0131i", "i̇st", "kel", "\u212ake", "k k", '"hi', '"', "\uff41\uff42\uff43", "\uff42\uff43 ", "山田太", "🍕 p",
+    "sip", "com", "xyz", "b%s", "%%%", "___", " x ", "\x1fsi",
+    # 10 characters.
+    "1021656521", "alice@exam", "STRASSE MÜ", "100%off@sh", "bob_smith@", "σίσυφος",
+    "ödegaard", "k kelvin ǆ", 'say "hi" n', "nothing-at", "pizza 🍕 pl",
+]
+
+
+def varied_calls() -> list[Call]:
+    calls = []
+    for n, (target, name) in enumerate(VARIED):
+        direction = CallDirection.INCOMING if n % 3 == 0 else CallDirection.OUTGOING
+        reason = HangupReason.BUSY if n % 2 else HangupReason.NORMAL
+        calls.append(make_call(n, direction=direction, reason=reason, remote=target,
+                               remote_name=name, tm_create_ns=None if n % 4 else 10**18))
+    return calls
+
+
+def expected(calls: list[Call], text: str, direction: CallDirection | None = None) -> list[UUID]:
+    """The search's answer, computed in Python: newest first (then last saved first)."""
+    needle = text.replace("\x1f", " ").casefold()
+    found = [
+        (c.tm_create.ns if c.tm_create else 0, i, c.id) for i, c in enumerate(calls)
+        if needle in v1_search_key(c) and (direction is None or c.direction is direction)
+    ]
+    return [key for *_, key in sorted(found, reverse=True)]
+
+
+@pytest.fixture
+def twin_histories(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same calls in a history with the index and one without (no FTS5)."""
+    calls = varied_calls()
+    indexed = History.open(tmp_path / "indexed.sqlite3")
+    with monkeypatch.context() as m:
+        no_fts5(m)
+        scanned = History.open(tmp_path / "scanned.sqlite3")
+    indexed.save_many(calls)
+    scanned.save_many(calls)
+    yield calls, indexed, scanned
+    indexed.close()
+    scanned.close()
+
+
+def test_fts5_trigram_is_available_here() -> None:
+    # The index tests below are only meaningful where FTS5 is: make a missing one loud.
+    assert history_module._fts5_trigram_available(sqlite3.connect(":memory:"))
+
+
+@pytest.mark.parametrize("common", [False, True], ids=["rare", "common"])
+def test_index_and_like_give_the_same_answers(
+    twin_histories: tuple[list[Call], History, History],
+    monkeypatch: pytest.MonkeyPatch,
+    common: bool,
+) -> None:
+    calls, indexed, scanned = twin_histories
+    assert indexed._fts and not scanned._fts
+    if common:  # every search counts as common: it takes the LIKE scan
+        monkeypatch.setattr(history_module, "_COMMON_SEARCH", 1)
+    for text in QUERIES:
+        for direction in (None, CallDirection.INCOMING, CallDirection.OUTGOING):
+            want = expected(calls, text, direction)
+            for history in (indexed, scanned):
+                got = ids(history.list(100, search=text, direction=direction))
+                assert got == want, (text, direction, history.path.name)
+                assert history.count(search=text, direction=direction) == len(want), text
+                # Paging: each page is the matching slice.
+                for offset in range(0, len(want) + 1, 2):
+                    page = history.list(2, offset, search=text, direction=direction)
+                    assert ids(page) == want[offset:offset + 2], (text, offset)
+            combined = indexed.list(search=text, reason=HangupReason.BUSY)
+            assert ids(combined) == ids(scanned.list(search=text, reason=HangupReason.BUSY))
+    # A few answers spelled out, so "both agree" cannot mean "both are wrong".
+    assert len(expected(calls, "öde")) == 2
+    assert len(expected(calls, "strasse")) == 1
+    assert len(expected(calls, "%")) == 1
+    assert expected(calls, "b_s") == [calls[6].id]
+
+
+def test_migration_from_a_v1_file(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.sqlite3"
+    calls = varied_calls() + [make_call(100 + n) for n in range(40)]
+    write_v1(path, calls)
+    monkeypatch.setattr(history_module, "_INDEX_BATCH", 7)  # several batches, logged
+    with caplog.at_level(logging.INFO, "softphone.store.history"), History.open(path) as h:
+        assert h.count() == len(calls)
+        for text in ("öde", "alice@exam", "8210000010", "sip:me@exa"):
+            assert ids(h.list(100, search=text)) == expected(calls, text), text
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(f"building the search index for {len(calls)} calls" in m for m in messages)
+    assert any(f"search index {len(calls)}/{len(calls)} calls" in m for m in messages)
+    assert any("migrated to schema 2" in m for m in messages)
+    assert_index_in_step(path)
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    con.close()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, "softphone.store.history"), History.open(path):
+        pass  # a second open finds the work done
+    assert not caplog.records
+
+
+_OPENER = textwrap.dedent(
+    """
+    import sys, time
+    from softphone.store import History
+    path, start = sys.argv[1], float(sys.argv[2])
+    time.sleep(max(0.0, start - time.time()))
+    with History.open(path) as h:
+        print(h.count(search="8210000"), h.count(search="öde"))
+    """
+)
+
+
+def test_two_processes_opening_a_v1_file_at_once(tmp_path: Path) -> None:
+    import time
+
+    path = tmp_path / "old.sqlite3"
+    calls = varied_calls() + [make_call(n) for n in range(5000)]
+    write_v1(path, calls)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    start = time.time() + 1.5  # both start migrating at the same moment
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _OPENER, str(path), str(start)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    want = f"{len(expected(calls, '8210000'))} {len(expected(calls, 'öde'))}"
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.strip() == want
+    assert_index_in_step(path)
+
+
+def test_delete_keeps_the_index_in_step(history: History, populated: dict[str, Call]) -> None:
+    alice = populated["in_busy"]
+    assert index_rows(history.path, "ödegaard") == {str(alice.id)}
+    assert history.delete([alice.id]) == 1
+    assert index_rows(history.path, "ödegaard") == set()
+    assert history.list(search="ödegaard") == []
+    assert history.count(search="example.com") == 2
+    assert_index_in_step(history.path)
+
+
+def test_upsert_keeps_the_index_in_step(history: History) -> None:
+    call = make_call(1, remote="sip:first@example.com", remote_name="First Person")
+    history.save(call)
+    assert index_rows(history.path, "first") == {str(call.id)}
+    call.destination = Address(type=AddressType.SIP, target="sip:second@example.com",
+                               name="Second Person")
+    history.save(call, CallDiagnostics(sip_code=200))
+    assert index_rows(history.path, "first") == set()
+    assert index_rows(history.path, "second") == {str(call.id)}
+    assert history.list(search="first person") == []
+    assert ids(history.list(search="SECOND PERSON")) == [call.id]
+    assert history.count(search="second@") == 1
+    history.save(call)  # an unchanged search key leaves the index alone
+    assert_index_in_step(history.path)
+
+
+def test_without_fts5_searches_scan_and_the_index_is_rebuilt_later(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    first = varied_calls()
+    with History.open(path) as h:  # with FTS5: the index
+        h.save_many(first)
+    assert_index_in_step(path)
+    late = make_call(50, remote="sip:latecomer@example.com", remote_name="Late Ödön")
+    with monkeypatch.context() as m:
+        no_fts5(m)
+        with caplog.at_level(logging.WARNING, "softphone.store.history"), \
+                History.open(path) as h:
+            assert not h._fts
+            h.save(late)  # would fail if the triggers still wrote to the index
+            assert ids(h.list(search="latecomer")) == [late.id]
+            assert h.count(search="öde") == 2
+            assert h.delete([first[0].id]) == 1
+        assert any("no FTS5" in r.getMessage() for r in caplog.records)
+        # A new file without FTS5: schema 2 without the index.
+        with History.open(tmp_path / "new.sqlite3") as h:
+            h.save(late)
+            assert ids(h.list(search="ödön")) == [late.id]
+    calls = [*first[1:], late]
+    with History.open(path) as h:  # FTS5 again: the stale index is rebuilt
+        assert ids(h.list(search="latecomer")) == [late.id]
+        for text in ("öde", "ödön", "sungtae", "example.com"):
+            assert ids(h.list(100, search=text)) == expected(calls, text), text
+    assert_index_in_step(path)
+    assert index_rows(path, "latecomer") == {str(late.id)}
+    assert index_rows(path, "sungtae") == set()
+
+
+def test_a_history_open_when_the_index_goes_stale_stops_using_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "h.sqlite3"
+    window = History.open(path)
+    try:
+        window.save(make_call(1, remote="sip:early@example.com"))
+        with monkeypatch.context() as m:
+            no_fts5(m)
+            other = History.open(path)  # drops the triggers
+        late = make_call(2, remote="sip:late@example.com")
+        other.save(late)  # not in the index
+        other.close()
+        assert index_rows(path, "late@") == set()
+        assert ids(window.list(search="late@")) == [late.id]
+        assert window.count(search="@example.com") == 2
+    finally:
+        window.close()

@@ -7,6 +7,12 @@ the VoIPBIN Call (final SIP code and reason, the far end's User-Agent, post-dial
 Several processes (the window and a CLI command) may use the same file at once: the
 database runs in WAL mode, with a busy timeout, and every write takes the write lock up
 front (``BEGIN IMMEDIATE``).
+
+Search is a case-insensitive substring match over four fields, kept case-folded in
+``search_key``. A search of 3+ characters is narrowed by an FTS5 trigram index over that
+column (schema 2) and every candidate is still checked with the same ``LIKE`` as without
+the index, so the index can only make a search faster, never change its answer. Where
+SQLite lacks FTS5, every search is the ``LIKE`` scan.
 """
 
 from __future__ import annotations
@@ -15,11 +21,11 @@ import builtins
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -34,7 +40,12 @@ __all__ = ["SCHEMA_VERSION", "CallDiagnostics", "History", "HistoryEntry"]
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+_T = TypeVar("_T")
+
+SCHEMA_VERSION = 2
+# A process that finds another one migrating the file waits this long for it to finish
+# (building the search index of a million calls takes tens of seconds).
+MIGRATION_WAIT_S = 600.0
 # Long enough to ride out another process's write transaction (they last milliseconds),
 # short enough that a stuck lock ends in a clear error instead of a frozen window.
 BUSY_TIMEOUT_S = 5.0
@@ -76,6 +87,53 @@ _SCHEMA = (
     # For exact look-ups (every call with one number); substring search scans search_key.
     "CREATE INDEX IF NOT EXISTS calls_remote_target ON calls (remote_target)",
 )
+
+# -- the search index (schema 2) ---------------------------------------------------------
+#
+# An external-content FTS5 table over calls.search_key, keyed by the calls rowid (which an
+# upsert keeps), kept in step by triggers so every writer maintains it. Invariant: the
+# index is in step with calls exactly when all three triggers exist. A SQLite without
+# FTS5 cannot write to the index, so it drops the triggers (see History._prepare); the
+# next opener that has FTS5 empties and rebuilds the index and puts them back.
+_TRIGRAM_MIN_CHARS = 3  # a trigram index cannot answer shorter searches
+_SEARCH_TABLE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS calls_search USING fts5("
+    "search_key, content='calls', content_rowid='rowid', "
+    "tokenize='trigram case_sensitive 0')"
+)
+_SEARCH_TRIGGERS = {
+    "calls_search_insert": (
+        "CREATE TRIGGER calls_search_insert AFTER INSERT ON calls BEGIN "
+        "INSERT INTO calls_search (rowid, search_key) VALUES (new.rowid, new.search_key); "
+        "END"
+    ),
+    "calls_search_delete": (
+        "CREATE TRIGGER calls_search_delete AFTER DELETE ON calls BEGIN "
+        "INSERT INTO calls_search (calls_search, rowid, search_key) "
+        "VALUES ('delete', old.rowid, old.search_key); "
+        "END"
+    ),
+    # Every save rewrites search_key; only a changed one needs the index touched.
+    "calls_search_update": (
+        "CREATE TRIGGER calls_search_update AFTER UPDATE OF search_key ON calls "
+        "WHEN old.search_key IS NOT new.search_key BEGIN "
+        "INSERT INTO calls_search (calls_search, rowid, search_key) "
+        "VALUES ('delete', old.rowid, old.search_key); "
+        "INSERT INTO calls_search (rowid, search_key) VALUES (new.rowid, new.search_key); "
+        "END"
+    ),
+}
+_COUNT_SEARCH_TRIGGERS = (
+    "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'calls' "
+    f"AND name IN ({', '.join(repr(name) for name in _SEARCH_TRIGGERS)})"
+)
+# The index is filled this many calls at a time, with a log line after each batch.
+_INDEX_BATCH = 100_000
+# A search whose index candidates reach this many is "common" (say "+82" or "sip:") and
+# takes the LIKE scan, as before the index: listing walks the newest-first index and stops
+# at the page, which beats sorting that many candidates, and counting through the index
+# costs ~3x more per match than LIKE per row. Counting candidates up to this takes ~30 ms.
+_COMMON_SEARCH = 20_000
 
 _COLUMNS = (
     "id",
@@ -189,21 +247,84 @@ def _row(call: Call, diagnostics: CallDiagnostics | None) -> tuple[Any, ...]:
     )
 
 
+def _search_text(search: str | None) -> str:
+    """The user's search as it is compared with ``search_key`` ("" for none)."""
+    return search.replace(_FIELD_SEP, " ").casefold() if search else ""
+
+
 def _filters(
     direction: CallDirection | None, reason: HangupReason | None, search: str | None
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if direction is not None:
-        clauses.append("direction = ?")
+        clauses.append("calls.direction = ?")
         params.append(CallDirection(direction).value)
     if reason is not None:
-        clauses.append("hangup_reason = ?")
+        clauses.append("calls.hangup_reason = ?")
         params.append(HangupReason(reason).value)
     if search:
-        clauses.append("search_key LIKE ? ESCAPE '\\'")
-        params.append(_like_pattern(search.replace(_FIELD_SEP, " ").casefold()))
+        clauses.append("calls.search_key LIKE ? ESCAPE '\\'")
+        params.append(_like_pattern(_search_text(search)))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _uses_index(text: str) -> bool:
+    # A NUL would end the FTS5 query string early; such a search takes the LIKE scan.
+    return len(text) >= _TRIGRAM_MIN_CHARS and "\x00" not in text
+
+
+def _match_phrase(text: str) -> str:
+    """An FTS5 query for ``text`` as one phrase: its trigrams, consecutive, all literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts5_trigram_available(conn: sqlite3.Connection) -> bool:
+    """Whether this SQLite has FTS5 with the trigram tokenizer (3.34+, built with FTS5)."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.Error:
+        return False
+    conn.execute("DROP TABLE temp.fts5_probe")
+    return True
+
+
+def _index_in_step(conn: sqlite3.Connection) -> bool:
+    with closing(conn.execute(_COUNT_SEARCH_TRIGGERS)) as cur:
+        row = cur.fetchone()
+    return bool(row) and int(row[0]) == len(_SEARCH_TRIGGERS)
+
+
+def _build_index(conn: sqlite3.Connection, path: Path) -> None:
+    """Empty the search index and fill it from calls, in the caller's transaction."""
+    conn.execute(_SEARCH_TABLE)
+    conn.execute("INSERT INTO calls_search (calls_search) VALUES ('delete-all')")
+    with closing(conn.execute("SELECT count(*) FROM calls")) as cur:
+        row = cur.fetchone()
+    total = int(row[0]) if row else 0
+    if total:
+        log.info("call history %s: building the search index for %d calls", path, total)
+    done, after = 0, -(2**63)  # batches by rowid: (after, next boundary]
+    while done < total:
+        with closing(conn.execute(
+            "SELECT max(rowid) FROM "
+            "(SELECT rowid FROM calls WHERE rowid > ? ORDER BY rowid LIMIT ?)",
+            (after, _INDEX_BATCH),
+        )) as cur:
+            row = cur.fetchone()
+        if row is None or row[0] is None:
+            break
+        with closing(conn.execute(
+            "INSERT INTO calls_search (rowid, search_key) "
+            "SELECT rowid, search_key FROM calls WHERE rowid > ? AND rowid <= ?",
+            (after, row[0]),
+        )) as cur:
+            done += max(cur.rowcount, 0)
+        after = int(row[0])
+        if total > _INDEX_BATCH:
+            log.info("call history %s: search index %d/%d calls", path, done, total)
+    for statement in _SEARCH_TRIGGERS.values():
+        conn.execute(statement)
 
 
 def _normalize_id(call_id: UUID | str) -> str | None:
@@ -229,9 +350,10 @@ class History:
     fails; none lets a raw ``sqlite3`` error through. Safe to share between threads.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, fts: bool = False) -> None:
         self._conn: sqlite3.Connection | None = conn
         self._path = path
+        self._fts = fts
         self._lock = threading.Lock()
 
     @property
@@ -259,17 +381,18 @@ class History:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the call history {path}: {exc}") from None
         try:
-            cls._prepare(conn, path)
+            fts = cls._prepare(conn, path)
         except sqlite3.Error as exc:
             conn.close()
             raise StoreError(f"cannot open the call history {path}: {exc}") from None
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, fts=fts)
 
     @staticmethod
-    def _prepare(conn: sqlite3.Connection, path: Path) -> None:
+    def _prepare(conn: sqlite3.Connection, path: Path) -> bool:
+        """Set the connection up and bring the schema to this version; True if FTS5 is here."""
         # connect(timeout=...) already set SQLite's busy_timeout, so the pragmas below
         # wait for another process's lock instead of failing.
         with closing(conn.execute("PRAGMA journal_mode = WAL")) as cur:
@@ -280,9 +403,16 @@ class History:
         # NORMAL is safe in WAL mode (no corruption); a power cut may drop the last commits.
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        # IMMEDIATE: two processes opening a new file at once create the schema one at
-        # a time instead of racing.
-        conn.execute("BEGIN IMMEDIATE")
+        fts = _fts5_trigram_available(conn)
+        # IMMEDIATE: two processes opening a new or old file at once create or migrate
+        # the schema one at a time instead of racing; the second one then finds the
+        # work done (everything below is decided inside the transaction). It may wait
+        # a while for a migration, so this one wait is longer than the usual one.
+        conn.execute(f"PRAGMA busy_timeout = {int(MIGRATION_WAIT_S * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         try:
             with closing(conn.execute("PRAGMA user_version")) as cur:
                 row = cur.fetchone()
@@ -292,15 +422,30 @@ class History:
                     f"cannot open the call history {path}: it was written by a newer "
                     f"softphone (schema {version}, this one knows {SCHEMA_VERSION})"
                 )
-            if version < SCHEMA_VERSION:
-                # Version 0 is a new file; later versions add their migrations here.
+            if version < 1:  # a new file
                 for statement in _SCHEMA:
                     conn.execute(statement)
+            # Version 1 -> 2 is the search index, which is also rebuilt whenever a
+            # SQLite without FTS5 has used the file (it drops the triggers).
+            in_step = _index_in_step(conn)
+            if fts and not in_step:
+                _build_index(conn, path)
+            elif not fts and in_step:
+                log.warning(
+                    "call history %s: this SQLite has no FTS5; searching without the "
+                    "index (it is rebuilt when a softphone with FTS5 opens the file)", path
+                )
+                for name in _SEARCH_TRIGGERS:
+                    conn.execute(f"DROP TRIGGER {name}")
+            if version < SCHEMA_VERSION:
                 conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             conn.execute("COMMIT")
         except BaseException:
             _rollback(conn)
             raise
+        if version == 1 and fts:
+            log.info("call history %s: migrated to schema %d", path, SCHEMA_VERSION)
+        return fts
 
     def close(self) -> None:
         with self._lock:
@@ -371,10 +516,11 @@ class History:
         keys = [key for key in (_normalize_id(i) for i in ids) if key is not None]
         if not keys:
             return 0
-        with self._write() as conn:
-            before = conn.total_changes
+        with self._write() as conn, closing(
             conn.executemany("DELETE FROM calls WHERE id = ?", [(k,) for k in keys])
-            return conn.total_changes - before
+        ) as cur:
+            # The statements' own changes (total_changes would add the index's, too).
+            return cur.rowcount
 
     # -- reading -----------------------------------------------------------------------
 
@@ -407,12 +553,11 @@ class History:
         """One page of calls, newest first. Damaged rows are skipped (and logged)."""
         if limit < 0 or offset < 0:
             raise ValueError(f"limit and offset must be >= 0 (got {limit}, {offset})")
-        where, params = _filters(direction, reason, search)
-        sql = f"{_SELECT}{where} ORDER BY tm_create_ns DESC, rowid DESC LIMIT ? OFFSET ?"
-        with self._connection("read") as conn, closing(
-            conn.execute(sql, [*params, limit, offset])
-        ) as cur:
-            rows = cur.fetchall()
+        with self._connection("read") as conn:
+            rows = self._read(
+                conn, lambda fts: self._list_rows(conn, fts, limit, offset, direction, reason,
+                                                  search)
+            )
         entries = (self._entry(row) for row in rows)
         return [entry for entry in entries if entry is not None]
 
@@ -424,10 +569,95 @@ class History:
         search: str | None = None,
     ) -> int:
         """How many calls match the same filters as :meth:`list`."""
+        with self._connection("read") as conn:
+            return self._read(
+                conn, lambda fts: self._count_rows(conn, fts, direction, reason, search)
+            )
+
+    # -- searching -----------------------------------------------------------------------
+
+    def _read(self, conn: sqlite3.Connection, query: Callable[[bool], _T]) -> _T:
+        """Run ``query(fts)`` in one read transaction; fts: the search index may be used."""
+        if not self._fts:
+            return query(False)
+        # One snapshot for the check and the query: the index cannot fall out of step
+        # (a SQLite without FTS5 dropping the triggers) between the two.
+        conn.execute("BEGIN")
+        try:
+            result = query(_index_in_step(conn))
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        return result
+
+    @staticmethod
+    def _candidates(conn: sqlite3.Connection, text: str) -> int:
+        """How many calls the index offers for ``text``, counted up to _COMMON_SEARCH."""
+        with closing(conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM calls_search "
+            "WHERE calls_search MATCH ? LIMIT ?)",
+            (_match_phrase(text), _COMMON_SEARCH),
+        )) as cur:
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _indexed(
+        direction: CallDirection | None, reason: HangupReason | None, search: str | None
+    ) -> tuple[str, builtins.list[Any]]:
+        """FROM and WHERE of a search driven by the index: its candidates, verified."""
         where, params = _filters(direction, reason, search)
-        with self._connection("read") as conn, closing(
-            conn.execute(f"SELECT count(*) FROM calls{where}", params)
-        ) as cur:
+        # CROSS JOIN: the index first (its matches are few), each call then by rowid.
+        # The LIKE of _filters still decides; the index only narrows.
+        return (
+            " FROM calls_search CROSS JOIN calls ON calls.rowid = calls_search.rowid"
+            f"{where} AND calls_search MATCH ?",
+            [*params, _match_phrase(_search_text(search))],
+        )
+
+    def _list_rows(
+        self,
+        conn: sqlite3.Connection,
+        fts: bool,
+        limit: int,
+        offset: int,
+        direction: CallDirection | None,
+        reason: HangupReason | None,
+        search: str | None,
+    ) -> builtins.list[Any]:
+        text = _search_text(search)
+        order = " ORDER BY tm_create_ns DESC, rowid DESC"
+        if fts and _uses_index(text) and self._candidates(conn, text) < _COMMON_SEARCH:
+            source, params = self._indexed(direction, reason, search)
+            # Sort the candidates' keys, then read the page's calls (not all calls' JSON).
+            sql = (
+                f"{_SELECT} WHERE rowid IN (SELECT calls.rowid{source}"
+                f" ORDER BY calls.tm_create_ns DESC, calls.rowid DESC LIMIT ? OFFSET ?)"
+                f"{order}"
+            )
+        else:
+            where, params = _filters(direction, reason, search)
+            sql = f"{_SELECT}{where}{order} LIMIT ? OFFSET ?"
+        with closing(conn.execute(sql, [*params, limit, offset])) as cur:
+            return cur.fetchall()
+
+    def _count_rows(
+        self,
+        conn: sqlite3.Connection,
+        fts: bool,
+        direction: CallDirection | None,
+        reason: HangupReason | None,
+        search: str | None,
+    ) -> int:
+        text = _search_text(search)
+        if fts and _uses_index(text) and self._candidates(conn, text) < _COMMON_SEARCH:
+            source, params = self._indexed(direction, reason, search)
+            sql = f"SELECT count(*){source}"
+        else:
+            where, params = _filters(direction, reason, search)
+            sql = f"SELECT count(*) FROM calls{where}"
+        with closing(conn.execute(sql, params)) as cur:
             row = cur.fetchone()
         return int(row[0]) if row else 0
 
