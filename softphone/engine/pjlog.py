@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import os
 import sys
@@ -28,6 +29,14 @@ class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
             pass
 
 
+def _flush_c_stdio() -> None:
+    try:
+        libc = ctypes.CDLL(None) if os.name == "posix" else ctypes.cdll.msvcrt
+        libc.fflush(None)
+    except (OSError, AttributeError):
+        pass  # no C runtime to reach: nothing of ours is buffered there
+
+
 @contextlib.contextmanager
 def stdout_redirected(to_devnull: bool = False) -> Iterator[None]:
     """Keep pjlib's own prints (before and after our log writer applies) off stdout.
@@ -42,10 +51,14 @@ def stdout_redirected(to_devnull: bool = False) -> Iterator[None]:
         yield
         return
     target = os.open(os.devnull, os.O_WRONLY) if to_devnull else 2
+    _flush_c_stdio()
     try:
         os.dup2(target, 1)
         yield
     finally:
+        # pjlib prints through C's buffered stdio: flush it while fd 1 still points away,
+        # or the lines leak onto stdout at exit (after a script's JSON).
+        _flush_c_stdio()
         os.dup2(saved, 1)
         os.close(saved)
         if to_devnull:

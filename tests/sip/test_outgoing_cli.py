@@ -106,3 +106,27 @@ def test_peer_that_never_answers_is_a_remote_failure(data_dir):
     call = result.calls[0]
     assert (call["hangup_by"], call["hangup_reason"]) == ("remote", "failed")
     assert call["tm_ringing"] is None and call["tm_progressing"] is None
+
+
+def test_json_stdout_holds_only_the_call_even_when_buffered(data_dir):
+    # pjlib prints through C's buffered stdio while we point fd 1 away; without a flush
+    # its start-up lines used to reach stdout at exit, after the JSON (seen with a pipe).
+    import json
+    import subprocess
+    import sys
+
+    from tests.softphone_cli import ROOT, clean_env
+
+    env = clean_env(None)
+    env.pop("PYTHONUNBUFFERED")
+    with run_uas("uas_486") as peer:
+        proc = subprocess.run(
+            [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), "call",
+             peer.uri(), "--bind", "127.0.0.1:0", "--json"],
+            capture_output=True, text=True, timeout=60, env=env, cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1, proc.stdout
+    assert json.loads(lines[0])["hangup_reason"] == "busy"
