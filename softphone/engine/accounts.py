@@ -253,6 +253,9 @@ class AccountRegistry:
     def add_listener(self, listener: Callable[[AccountState], None]) -> None:
         self._listeners.append(listener)
 
+    def remove_listener(self, listener: Callable[[AccountState], None]) -> None:
+        self._listeners.remove(listener)
+
     # -- acts --------------------------------------------------------------------------------
 
     def register(self, name: str) -> None:

@@ -546,6 +546,10 @@ class Engine:
         self._account_listeners.append(listener)
         self.accounts.add_listener(listener)
 
+    def remove_account_listener(self, listener: AccountListener) -> None:
+        self._account_listeners.remove(listener)
+        self.accounts.remove_listener(listener)
+
     def add_account(self, settings: AccountSettings, password: str | None) -> AccountState:
         """Start using an account; registration (if it has a registrar) begins at once."""
         if self._ep is None:

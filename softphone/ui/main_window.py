@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self._listener = self.signals.deliver
         engine.add_listener(self._listener)
         self._accounts_backend: AccountsBackend | None = None
+        self.accounts_dialog: AccountsDialog | None = None
         self._account_signals = _AccountSignals()
         self._account_signals.changed.connect(self.account.update_account)
         relay = weakref.ref(self._account_signals)
@@ -195,12 +196,24 @@ class MainWindow(QMainWindow):
         if self._accounts_backend is None:
             self.show_message("accounts cannot be edited here")
             return
+        if self.accounts_dialog is not None:
+            self.accounts_dialog.raise_()
+            self.accounts_dialog.activateWindow()
+            return
+        # Window-modal but not a nested event loop: calls and registrations go on updating.
         dialog = AccountsDialog(self._accounts_backend, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for state in self._engine.account_states():
             dialog.update_state(state)
         self._account_signals.changed.connect(dialog.update_state)
-        dialog.exec()
-        self._account_signals.changed.disconnect(dialog.update_state)
+        dialog.finished.connect(self._accounts_closed)
+        self.accounts_dialog = dialog
+        dialog.open()
+
+    def _accounts_closed(self) -> None:
+        dialog, self.accounts_dialog = self.accounts_dialog, None
+        if dialog is not None:
+            self._account_signals.changed.disconnect(dialog.update_state)
         # Accounts may have been added, renamed or removed.
         self.account.set_accounts(self._engine.account_states())
         self._account_chosen()

@@ -42,10 +42,11 @@ def test_bad_values_are_shown_and_nothing_is_saved(qtbot, service):
 
 
 def test_saved_account_registers_and_the_dialog_shows_it(qtbot, service, engine, kamailio,
-                                                          tmp_path):
+                                                          tmp_path, request):
     dialog = AccountsDialog(service)
     qtbot.addWidget(dialog)
     engine.add_account_listener(dialog.update_state)
+    request.addfinalizer(lambda: engine.remove_account_listener(dialog.update_state))
     dialog.name.setText("work")
     dialog.user.setText("alice")
     dialog.domain.setText(kamailio.domain)

@@ -21,6 +21,9 @@ class States:
         self.seen: list[tuple[float, AccountState]] = []
         engine.add_account_listener(self._on)
 
+    def close(self) -> None:
+        self.engine.remove_account_listener(self._on)
+
     def _on(self, state: AccountState) -> None:
         if state.name == self.name:
             self.seen.append((time.monotonic(), state))
@@ -50,6 +53,7 @@ def test_registration_states_and_ip_change(engine: Engine, kamailio):
                    for _, s in states.seen[count:])
     finally:
         engine.remove_account("live")
+        states.close()
 
 
 def test_failed_registration_retries_with_growing_delays(engine: Engine):
@@ -61,6 +65,7 @@ def test_failed_registration_retries_with_growing_delays(engine: Engine):
         states.wait(lambda s: sum(x.registration is RegistrationState.FAILED for x in s) >= 3)
     finally:
         engine.remove_account("flaky")
+        states.close()
         engine.accounts.first_retry_s = 5.0
     failures = [t for t, s in states.seen if s.registration is RegistrationState.FAILED]
     gaps = [b - a for a, b in itertools.pairwise(failures)]
@@ -81,6 +86,7 @@ def test_wrong_password_is_not_retried(engine: Engine, kamailio):
             engine.poll(20)
     finally:
         engine.remove_account("locked")
+        states.close()
         engine.accounts.first_retry_s = 5.0
     failed = [s for _, s in states.seen if s.registration is RegistrationState.FAILED]
     assert len(failed) == 1  # retrying a wrong password only gets the account locked

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 
 from softphone.accounts_service import AccountsService
 from softphone.ui.accounts_dialog import AccountsDialog
@@ -28,32 +26,28 @@ def service(rig, tmp_path, monkeypatch):
 
 
 def test_account_added_in_the_dialog_registers_and_carries_calls(rig, service, kamailio, qtbot):
-    seen: dict[str, str] = {}
-
-    def fill_and_close() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, AccountsDialog)
-        dialog.name.setText("work")
-        dialog.user.setText("alice")
-        dialog.domain.setText(kamailio.domain)
-        dialog.password.setText(USERS["alice"])
-        dialog.save()
-        qtbot.waitUntil(lambda: dialog.state.text().startswith("registered"), timeout=10000)
-        seen["state"] = dialog.state.text()
-        dialog.accept()
-
-    QTimer.singleShot(0, fill_and_close)
     rig.window.edit_accounts()
-    assert seen["state"] == "registered (expires in 300 s)"
+    dialog = rig.window.accounts_dialog
+    assert isinstance(dialog, AccountsDialog) and dialog.isVisible()
+    dialog.name.setText("work")
+    dialog.user.setText("alice")
+    dialog.domain.setText(kamailio.domain)
+    dialog.password.setText(USERS["alice"])
+    dialog.save()
+    qtbot.waitUntil(lambda: dialog.state.text().startswith("registered"), timeout=10000)
+    assert dialog.state.text() == "registered (expires in 300 s)"
+    dialog.accept()
+    qtbot.waitUntil(lambda: rig.window.accounts_dialog is None, timeout=2000)
     selector = rig.window.account
     assert selector.current_account() == "work" or selector.findData("work") >= 0
     selector.setCurrentIndex(selector.findData("work"))
     assert "registered" in selector.currentText()
-    # "bob" is a user name: it dials through the account's domain, from alice.
-    rig.window.dial("bob")
+    # A user name dials through the account's domain, from alice; nobody registered as
+    # "nobody", so Kamailio answers 404 at once.
+    rig.window.dial("nobody")
     rows = rig.wait_history(1)
     call = rig.reader.list(limit=1)[0].call
     assert call.source.target == f"sip:alice@{kamailio.domain}"
-    assert call.destination.target == f"sip:bob@{kamailio.domain}"
+    assert call.destination.target == f"sip:nobody@{kamailio.domain}"
     assert (call.hangup_by.value, call.hangup_reason.value) == ("remote", "failed")  # 404
     assert "failed" in " ".join(rows[0])

@@ -51,6 +51,12 @@ class Recorder:
 
 @pytest.fixture
 def recorder(engine: Engine):
+    # The engine is shared by the whole session: start from no live call, whatever the
+    # test before left ringing (its far end may take seconds to answer our CANCEL).
+    deadline = time.monotonic() + 15
+    while engine.active_calls and time.monotonic() < deadline:
+        engine.poll(20)
+    assert engine.active_calls == [], "a previous test left calls up"
     rec = Recorder(engine)
     yield rec
     rec.close()
