@@ -18,7 +18,8 @@ from uuid import UUID, uuid4
 
 import pjsua2 as pj
 
-from softphone.engine.accounts import AccountRegistry
+from softphone.engine import dtmf
+from softphone.engine.accounts import AccountRegistry, SipAccount
 from softphone.engine.audio_port import BridgePort
 from softphone.engine.audio_types import AudioDevices
 from softphone.engine.config import (
@@ -266,6 +267,9 @@ class Engine:
     def _destroy(self) -> None:
         for session in self._sessions.values():
             session.stop_recording(publish=False)
+            if session.inband is not None:
+                session.inband.close()
+                session.inband = None
             session.pj = None
         self._sessions.clear()
         self._retired.clear()
@@ -412,7 +416,9 @@ class Engine:
         )
         session = CallSession(self, call, record=record, max_duration_s=max_duration_s)
         if account:
-            session.srtp_required = self.accounts.get(account).settings.srtp is SrtpMode.MANDATORY
+            account_settings = self.accounts.get(account).settings
+            session.srtp_required = account_settings.srtp is SrtpMode.MANDATORY
+            session.dtmf_method = account_settings.dtmf
         self._sessions[call.id] = session
         self.publish(session)
         session.pj = PjCall(sip_account, session, pj.PJSUA_INVALID_ID)
@@ -449,6 +455,8 @@ class Engine:
         placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
         session = CallSession(self, placeholder)
         pj_call = PjCall(account, session, prm.callId)
+        if isinstance(account, SipAccount):
+            session.dtmf_method = account.settings.dtmf
         session.pj = pj_call
         info = pj_call.getInfo()
         message = prm.rdata.wholeMsg
@@ -524,21 +532,20 @@ class Engine:
         session.end_locally(EndCause.LOCAL_REJECT, sip_code)
 
     def send_dtmf(self, call_id: UUID, digits: str) -> None:
-        """Send DTMF digits (0-9 * # A-D) on an answered call, RFC 2833 by default."""
-        if not digits or any(d not in "0123456789*#ABCDabcd" for d in digits):
+        """Send DTMF digits (0-9 * # A-D) on an answered call, by the account's method
+        (RFC 2833 unless the account says SIP INFO or in-band)."""
+        digits = digits.upper()
+        if not digits or any(d not in dtmf.DIGITS for d in digits):
             raise EngineError(f"not DTMF digits: {digits!r} (use 0-9, *, #, A-D)")
         session = self._session(call_id)
         if session.pj is None or session.call.status is not CallStatus.PROGRESSING:
             raise EngineError("DTMF can only be sent on an answered call")
-        param = pj.CallSendDtmfParam()
-        param.digits = digits.upper()
-        param.method = pj.PJSUA_DTMF_METHOD_RFC2833
         try:
-            session.pj.sendDtmf(param)
+            session.send_dtmf(digits)
         except pj.Error as exc:
             raise EngineError(f"could not send DTMF: {_error_text(exc)}") from None
         if self.audio is not None:
-            self.audio.play_dtmf(param.digits)  # the key's tone, for us to hear
+            self.audio.play_dtmf(digits)  # the key's tone, for us to hear
 
     # -- accounts ---------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ from uuid import uuid4
 
 import pjsua2 as pj
 
+from softphone.engine.dtmf import InbandDtmf
+from softphone.engine.dtmf import send as send_dtmf
 from softphone.engine.recorder import Recording, recording_path
 from softphone.engine.sipmsg import header, status_code
 from softphone.engine.timers import TimerHandle
@@ -28,6 +30,7 @@ from softphone.model import (
     local_end_status,
     outcome,
 )
+from softphone.model.account import DtmfMethod
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.hangup import UnmappableEnd
 from softphone.model.ids import NIL_ID
@@ -107,6 +110,8 @@ class CallSession:
         self.max_duration_s = max_duration_s
         self.local_cause: EndCause | None = None
         self.srtp_required = False
+        self.dtmf_method = DtmfMethod.RFC2833
+        self.inband: InbandDtmf | None = None
         self.diagnostics = CallDiagnostics()
         self.got_response = False
         self.media_active = False
@@ -237,6 +242,9 @@ class CallSession:
         for name in list(self.timers):
             self.cancel_timer(name)
         self.stop_recording(publish=False)
+        if self.inband is not None:
+            self.inband.close()
+            self.inband = None
         event = EndEvent(cause, self.call.direction, self.call.was_answered, code)
         try:
             result = outcome(event)
@@ -286,6 +294,15 @@ class CallSession:
     def max_duration_reached(self) -> None:
         if self.call.status is CallStatus.PROGRESSING:
             self.end_locally(EndCause.MAX_DURATION)
+
+    def send_dtmf(self, digits: str) -> None:
+        assert self.pj is not None
+        if self.dtmf_method is DtmfMethod.INBAND:
+            if self.inband is None:
+                self.inband = InbandDtmf(self.pj.getAudioMedia(-1))
+            self.inband.play(digits)
+        else:
+            send_dtmf(self.pj, digits, self.dtmf_method)
 
     def answer(self) -> None:
         if self.pj is None or self.call.status is not CallStatus.RINGING or self.outgoing:
