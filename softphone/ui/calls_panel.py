@@ -62,6 +62,10 @@ class ActiveCallsPanel(QScrollArea):
             # A ringing incoming call goes on top, where it is seen first.
             position = 0 if card.is_incoming_ringing else self._layout.count() - 1
             self._layout.insertWidget(position, card)
+            # Shown now: a layout only shows a widget added to a visible parent from a
+            # queued call, and until that event runs the card (and its Answer button) is
+            # not on screen although the call is in the panel.
+            card.show()
             self._empty.hide()
             self.card_added.emit(card)
             if not card.is_incoming_ringing and not call.is_over:

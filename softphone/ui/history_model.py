@@ -3,6 +3,10 @@
 ``rowCount`` is the stored count; rows are fetched a page at a time, on the history
 worker thread, when the view first asks for them, and only a few pages stay in memory.
 A row not fetched yet reads "…" for the moment its page takes to arrive.
+
+A live call's row follows the call: a call seen for the first time (or ended) counts the
+history again, and every other change of a call rewrites only its row from the engine's
+snapshot, when that row is in memory, with no query.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -81,6 +86,10 @@ class HistoryTableModel(QAbstractTableModel):
         self._loading: set[int] = set()
         # Bumped on every refresh: a page fetched for an older state is dropped.
         self._generation = 0
+        # The row of each call in the cached pages, and the latest snapshot of each live
+        # call (a page read before a change arrives is corrected from it).
+        self._rows: dict[UUID, int] = {}
+        self._live: dict[UUID, HistoryEntry] = {}
 
     # -- filters and refresh -------------------------------------------------------------
 
@@ -104,10 +113,34 @@ class HistoryTableModel(QAbstractTableModel):
             self._failed,
         )
 
+    def call_changed(self, entry: HistoryEntry) -> None:
+        """A call changed (already saved): show it without reloading what is on screen.
+
+        Its row, if in memory, is redrawn from ``entry`` at once, with no query. A call not
+        seen before also counts the history again (its row appears on top), and so does a
+        call that ended (it may now match the filter, or stop matching it).
+        """
+        call_id = entry.call.id
+        first_seen = call_id not in self._live
+        if entry.call.is_over:
+            self._live.pop(call_id, None)
+        else:
+            self._live[call_id] = entry
+        row = self._rows.get(call_id)
+        page = self._pages.get(row // PAGE_ROWS) if row is not None else None
+        if row is not None and page is not None:
+            offset = row % PAGE_ROWS
+            if offset < len(page) and page[offset].call.id == call_id:
+                page[offset] = entry
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        if first_seen or entry.call.is_over:
+            self.refresh()
+
     def _counted(self, generation: int, count: int, reset: bool) -> None:
         if generation != self._generation:
             return
         self._pages.clear()
+        self._rows.clear()
         self._loading.clear()
         if reset or count < self._count:
             self.beginResetModel()
@@ -163,10 +196,15 @@ class HistoryTableModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._loading.discard(page_no)
-        self._pages[page_no] = rows
-        while len(self._pages) > MAX_PAGES:
-            self._pages.popitem(last=False)
         first = page_no * PAGE_ROWS
+        rows = [self._live.get(entry.call.id, entry) for entry in rows]
+        self._pages[page_no] = rows
+        for offset, entry in enumerate(rows):
+            self._rows[entry.call.id] = first + offset
+        while len(self._pages) > MAX_PAGES:
+            _, dropped = self._pages.popitem(last=False)
+            for entry in dropped:
+                self._rows.pop(entry.call.id, None)
         last = min(self._count, first + PAGE_ROWS) - 1
         if last >= first:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softphone.model import CallDirection, HangupReason
+from softphone.model import Call, CallDirection, HangupReason
+from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
 from softphone.store import History, HistoryEntry
 from softphone.ui.call_details import call_json
@@ -175,6 +176,25 @@ class HistoryPane(QWidget):
     def refresh(self) -> None:
         """A call was saved: count again; the view keeps its place."""
         self.model.refresh()
+
+    def call_changed(self, call: Call, diagnostics: CallDiagnostics | None) -> None:
+        """The engine changed a call, and the history store saved it: show the change.
+
+        A talk time only once the call is over, as the store keeps it (not "until now").
+        """
+        d = diagnostics if diagnostics is not None else CallDiagnostics()
+        talk = (call.talk_seconds()
+                if call.tm_progressing is not None and call.tm_hangup is not None else None)
+        self.model.call_changed(HistoryEntry(
+            call=call,
+            sip_code=d.sip_code,
+            sip_reason=d.sip_reason,
+            user_agent=d.user_agent,
+            post_dial_delay_ms=d.post_dial_delay_ms,
+            call_id_header=d.call_id_header,
+            detail=d.detail,
+            talk_seconds=talk,
+        ))
 
     # -- selection -----------------------------------------------------------------------------
 

@@ -282,19 +282,32 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_message(str(exc))
             return
+        account = self._chosen_account()
         if needs_lookup(target.uri):
             host = uri_host(target.uri)
             self.show_message(f"Looking up {host}…")
             self._lookup.submit(
                 lambda: resolve(host),
-                lambda _address: self._make_call(target),
-                lambda error: self.show_message(f"Cannot call {target.uri}: the host {host} "
-                                                f"cannot be found ({_reason(error)})"),
+                lambda _address: self._make_call(target, account),
+                lambda error: self._lookup_failed(target, host, error, account),
             )
         else:
-            self._make_call(target)
+            self._make_call(target, account)
 
-    def _make_call(self, target: Target) -> None:
+    def _lookup_failed(
+        self, target: Target, host: str, error: Exception, account: str | None
+    ) -> None:
+        # The call never reached the engine, yet every call lands in history: the engine
+        # files the attempt as failed (by the network, so hangup_by remote) with the reason.
+        reason = f"the host {host} cannot be found ({_reason(error)})"
+        message = f"Cannot call {target.uri}: {reason}"
+        try:
+            self._engine.record_failed_attempt(target, reason, account)
+        except Exception as exc:  # the account went away meanwhile, the engine stopped...
+            message += f" (not kept in history: {exc})"
+        self.show_message(message)
+
+    def _make_call(self, target: Target, account: str | None) -> None:
         calls = self.settings.calls
         try:
             self._engine.make_call(
@@ -302,7 +315,7 @@ class MainWindow(QMainWindow):
                 dial_timeout_s=calls.dial_timeout_s,
                 max_duration_s=calls.max_duration_s,
                 record=calls.record_all,
-                account=self._chosen_account(),
+                account=account,
             )
         except Exception as exc:  # the engine's errors are one line meant for the user
             self.show_message(str(exc))
@@ -429,8 +442,9 @@ class MainWindow(QMainWindow):
             if is_missed(call) and call.id not in self._counted_missed:
                 self._counted_missed.add(call.id)
                 self.set_missed(self.missed + 1)
-            # The history listener (app.py) saved the call before this listener ran.
-            self.history_pane.refresh()
+        # The history listener (app.py) saved the call before this listener ran: its row
+        # shows each status as it happens, not only once the call is over.
+        self.history_pane.call_changed(call, update.diagnostics)
         self._refresh_buttons()
 
     def _incoming(self, call: Call) -> None:

@@ -60,11 +60,20 @@ class WindowRig:
         return rows
 
     def wait_history(self, count: int) -> list[list[str]]:
-        from softphone.ui.history_model import LOADING
+        """The pane's rows once it shows ``count`` calls, every one of them over.
+
+        A live call has its row too (its status follows the call): a test that wants the
+        outcome waits for the end, as the user reading "hangup" in the row does.
+        """
+        from softphone.ui.history_model import COL_STATUS, LOADING
+
+        model = self.window.history_pane.model
 
         def ready() -> bool:
+            # Settled: no count or page still on its way (reading the rows asks for pages).
             rows = self.history_rows()
-            return len(rows) == count and all(LOADING not in r for r in rows)
+            return (not model.is_loading() and len(rows) == count
+                    and all(LOADING not in r and r[COL_STATUS] == "hangup" for r in rows))
 
         self.wait(ready, 10)
         return self.history_rows()

@@ -74,3 +74,22 @@ def test_geometry_and_call_settings_persist(qtbot, engine, data_dir):
         assert second.window.mode_label.text().startswith("Auto-answer")
     finally:
         second.close()
+
+
+def test_a_new_call_card_is_on_screen_at_once(qtbot, tmp_path):
+    """The Answer button is there as soon as the call is in the panel: no event loop turn
+    (a layout's deferred show) between the call arriving and the user seeing it."""
+    from softphone.model import Address, AddressType, Call, CallDirection, CallStatus, Timestamp
+    from softphone.ui.calls_panel import ActiveCallsPanel
+
+    panel = ActiveCallsPanel(tmp_path, None)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    call = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING,
+                source=Address(type=AddressType.SIP, target="sip:alice@192.0.2.1"),
+                tm_create=Timestamp.now())
+    card = panel.show_call(call, None)
+    assert card.isVisible()
+    assert card.answer_button.isVisible() and card.decline_button.isVisible()
+    assert not card.hangup_button.isVisible()

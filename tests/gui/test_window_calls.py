@@ -8,14 +8,21 @@ import pytest
 from PySide6.QtCore import Qt
 
 from softphone.model import Call, CallStatus
+from softphone.store import CallSettings, Settings
 from softphone.ui.history_model import COL_DIRECTION, COL_HANGUP_BY, COL_REASON, COL_STATUS
+from tests.gui.conftest import WindowRig
 from tests.peers.sipp import run_uac, run_uas
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
 
 
 def card_for_only_call(rig):
-    rig.wait(lambda: len(rig.window.calls.cards) == 1, 10)
+    """The only call's card once it is on screen: what the user sees, not just the model."""
+    def shown() -> bool:
+        cards = list(rig.window.calls.cards.values())
+        return len(cards) == 1 and cards[0].isVisible()
+
+    rig.wait(shown, 10)
     return next(iter(rig.window.calls.cards.values()))
 
 
@@ -90,6 +97,34 @@ def test_incoming_call_answered_with_the_button(rig, qtbot, engine):
     assert row[COL_DIRECTION].endswith("Incoming")
     assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("remote", "normal")
     assert rig.window.missed == 0
+
+
+def test_auto_answer_answers_a_real_call_without_a_click(qtbot, engine, data_dir):
+    engine.ring_timeout_s = None
+    delay_s = 0.4
+    settings = Settings(calls=CallSettings(auto_answer=True, auto_answer_after_s=delay_s))
+    rig = WindowRig(qtbot, engine, data_dir, settings)
+    try:
+        assert rig.window.mode_label.text() == "Auto-answer after 0.4 s"
+        with run_uac("uac_wait_remote_bye", f"127.0.0.1:{engine.local_port}") as peer:
+            card = card_for_only_call(rig)
+            assert card.badge.text() == "ringing"
+            rig.wait(lambda: card.badge.text() == "progressing", 10)  # nobody clicked
+            assert not card.answer_button.isVisible()
+            rang = card.call.tm_progressing.seconds_since(card.call.tm_create)
+            assert rang >= delay_s - 0.05  # the delay was honoured
+            # We hang up afterwards; SIPp's scenario only ends on our BYE.
+            qtbot.mouseClick(rig.window.hangup_button, Qt.MouseButton.LeftButton)
+            rig.wait(lambda: card.badge.text() == "hangup")
+            rig.wait_peer(peer)
+            assert 200 in peer.received_status_codes()
+        assert card.outcome.text() == "hangup by local: normal"
+        [row] = rig.wait_history(1)
+        assert row[COL_DIRECTION].endswith("Incoming")
+        assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("local", "normal")
+        assert rig.window.missed == 0
+    finally:
+        rig.close()
 
 
 def test_incoming_call_declined_with_the_button(rig, qtbot, engine):
