@@ -12,6 +12,7 @@ D-Bus), so it never meets a developer's real sound server. Devices:
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -95,11 +96,42 @@ class PulseServer:
             env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         ))
 
+    def keep_awake(self, sink: str) -> None:
+        """Keep ``sink`` running like a sound card: a silent low-latency stream into it.
+
+        An idle null sink renders in 2-second blocks and its monitor delivers nothing while
+        no stream plays into it: the first stream to start then waits up to 2 s for its
+        second callback, and a monitor recording skips the idle stretches (its timeline is
+        not the wall clock's). A real card does neither; with this stream the sink keeps a
+        20 ms period and its monitor flows continuously.
+        """
+        self._players.append(subprocess.Popen(
+            ["pacat", "--playback", f"--device={sink}", "--raw", "--format=s16le",
+             f"--rate={RATE}", "--channels=1", "--latency-msec=20", "/dev/zero"],
+            env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
+        # The 2-second block the idle sink already started must run out first.
+        deadline = time.monotonic() + 5
+        while self.sink_latency_ms(sink) > 100:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"sink {sink} kept its idle latency: {self.log()}")
+            time.sleep(0.1)
+
+    def sink_latency_ms(self, sink: str) -> float:
+        """The sink's current latency (how far ahead of the clock it has rendered)."""
+        listing = self.pactl("list", "sinks").stdout
+        for block in listing.split("Sink #")[1:]:
+            name = re.search(r"^\s*Name: (\S+)", block, re.MULTILINE)
+            latency = re.search(r"^\s*Latency: (\d+) usec", block, re.MULTILINE)
+            if name and latency and name[1] == sink:
+                return int(latency[1]) / 1000
+        raise RuntimeError(f"no sink {sink!r}: {listing[-2000:]}")
+
     def record(self, source: str, path: Path) -> subprocess.Popen[bytes]:
         """Record ``source`` (e.g. "speaker.monitor") to a WAV file until terminated."""
         proc = subprocess.Popen(
             ["parec", f"--device={source}", "--file-format=wav", "--channels=1",
-             f"--rate={RATE}", "--format=s16le", str(path)],
+             f"--rate={RATE}", "--format=s16le", "--latency-msec=20", str(path)],
             env={**os.environ, **self.env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         self._players.append(proc)

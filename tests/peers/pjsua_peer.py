@@ -22,10 +22,13 @@ Options shared by both modes:
 Listen-only options:
     --answer-after S    send 180 at once, then 200 after S seconds (default 0)
     --reject CODE       send 180 at once, then this final code after --answer-after seconds
+    --early-media       send 183 Session Progress with SDP instead of 180: --tone plays as
+                        early media until the final answer (200, or --reject)
 
 Stdout protocol (everything else goes to stderr):
     READY <port>                      once, when the transport and account are up
     {"event": "disconnected", ...}    one JSON line per call, at its DISCONNECTED state
+                                      ("dtmf_digits": the DTMF digits received, in order)
 
 Exit codes: 0 clean end (also after SIGTERM/SIGINT: calls are hung up and recordings
 closed first), 1 runtime error (including a failed --record/--tone setup), 2 bad usage,
@@ -99,6 +102,7 @@ class PeerCall(pj.Call):
         self.record_file: str | None = None
         self.recorder: pj.AudioMediaRecorder | None = None
         self.tonegen: pj.ToneGenerator | None = None
+        self.dtmf_digits = ""
 
     # -- callbacks (run on the main thread from libHandleEvents) --------------------------
     # An exception escaping a SWIG director callback is printed with PyErr_Print, which
@@ -115,6 +119,13 @@ class PeerCall(pj.Call):
             self._on_call_media_state()
         except Exception as exc:
             self.peer.fail(f"onCallMediaState: {errstr(exc)}\n{traceback.format_exc()}")
+
+    def onDtmfDigit(self, prm):
+        try:
+            self.dtmf_digits += prm.digit
+            log(f"call {self.index}: DTMF {prm.digit!r} received")
+        except Exception as exc:
+            self.peer.fail(f"onDtmfDigit: {errstr(exc)}")
 
     def _on_call_state(self):
         ci = self.getInfo()
@@ -141,6 +152,7 @@ class PeerCall(pj.Call):
                 "codec": self.codec,
                 "record_file": self.record_file,
                 "tone_hz": self.peer.args.tone,
+                "dtmf_digits": self.dtmf_digits,
             }
             emit(json.dumps(event))
             self.peer.on_call_ended(self)
@@ -212,7 +224,8 @@ class PeerAccount(pj.Account):
             call.answer(op)
             return
         op = pj.CallOpParam()
-        op.statusCode = pj.PJSIP_SC_RINGING
+        # 183 carries our SDP answer, so the tone flows as early media before the answer.
+        op.statusCode = 183 if peer.args.early_media else pj.PJSIP_SC_RINGING
         call.answer(op)
         final = peer.args.reject if peer.args.reject is not None else 200
         peer.schedule(peer.args.answer_after, peer.answer, call, final)
@@ -466,6 +479,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=0, help="SIP UDP port on 127.0.0.1 (0 = any)")
     p.add_argument("--answer-after", type=float, default=0.0, metavar="S")
     p.add_argument("--reject", type=int, metavar="CODE", help="final response code instead of 200")
+    p.add_argument("--early-media", action="store_true",
+                   help="send 183 with SDP instead of 180 (the tone plays as early media)")
     p.add_argument("--tone", type=float, metavar="HZ", help="play a sine tone into the call")
     p.add_argument("--record", metavar="FILE", help="record received audio to a WAV file")
     p.add_argument("--hangup-after", type=float, metavar="S", help="send BYE S s after answer")
