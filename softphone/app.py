@@ -72,7 +72,8 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     a = settings.audio
     audio = open_system_audio(a.capture_device, a.playback_device, a.ring_device,
                               speaker_volume=a.speaker_volume)
-    engine = Engine(EngineConfig(recordings_dir=recordings), audio=audio)
+    stun = tuple(dict.fromkeys(a.stun_server for a in settings.accounts if a.stun_server))
+    engine = Engine(EngineConfig(recordings_dir=recordings, stun_servers=stun), audio=audio)
     apply_call_settings(engine, settings.calls)
     try:
         engine.start()

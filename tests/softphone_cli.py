@@ -47,7 +47,7 @@ def run_cli(
         **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}),
     )
     result = CliResult(proc.returncode, proc.stdout, proc.stderr)
-    if "--json" in args and args[0] in ("call", "listen"):
+    if "--json" in args and ({"call", "listen"} & set(args[:3])):
         for line in proc.stdout.splitlines():
             if line.strip():
                 result.calls.append(json.loads(line))

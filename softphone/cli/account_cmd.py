@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import sys
@@ -22,7 +23,7 @@ from softphone.model.account import (
 )
 from softphone.model.validation import first_error
 from softphone.store import DataDirs, StoreError, load_settings, save_settings
-from softphone.store.secrets import delete_password, get_password, set_password
+from softphone.store.secrets import SecretError, delete_password, get_password, set_password
 
 
 def run_account(args: argparse.Namespace, dirs: DataDirs) -> int:
@@ -77,7 +78,9 @@ def _add(args: argparse.Namespace, dirs: DataDirs) -> int:
     if password is not None:
         set_password(account.name, password)
     else:
-        delete_password(account.name)
+        # No password: a stale one must not linger, but no keyring at all is fine too.
+        with contextlib.suppress(SecretError):
+            delete_password(account.name)
     others = [a for a in settings.accounts if a.name != account.name]
     settings.accounts = [*others, account]
     if args.default or not settings.default_account:
@@ -166,8 +169,9 @@ def _test(args: argparse.Namespace, dirs: DataDirs) -> int:
     if account is None:
         return fail(f"no account named {args.name!r}")
     level = 5 if args.verbose >= 2 else 4 if args.verbose else 3
+    stun = (account.stun_server,) if account.stun_server else ()
     engine = Engine(EngineConfig(bind=args.bind, recordings_dir=dirs.recordings,
-                                 log_level=level))
+                                 log_level=level, stun_servers=stun))
     try:
         engine.start()
         state = bring_up(engine, account, args.timeout)

@@ -32,6 +32,7 @@ class HeadlessRun:
         as_json: bool,
         verbose: int,
         audio: AudioChoice | None = None,
+        stun_servers: tuple[str, ...] = (),
     ) -> None:
         self.dirs = dirs
         self.as_json = as_json
@@ -41,6 +42,7 @@ class HeadlessRun:
                 bind=bind,
                 recordings_dir=dirs.recordings,
                 log_level=5 if verbose >= 2 else 4 if verbose else 3,
+                stun_servers=stun_servers,
             ),
             audio=(audio or AudioChoice()).open(),
         )

@@ -59,3 +59,5 @@ class EngineConfig:
     recordings_dir: Path | None = None
     # pjsip log verbosity: 3 is informative; 5 logs every SIP message (redacted).
     log_level: int = 3
+    # STUN servers (host[:port]) for accounts that ask for STUN; pjsua needs them at start.
+    stun_servers: tuple[str, ...] = ()

@@ -163,6 +163,13 @@ class Engine:
             cfg.uaConfig.mainThreadOnly = True
             cfg.uaConfig.maxCalls = MAX_CALLS
             cfg.uaConfig.userAgent = self.config.user_agent
+            if self.config.stun_servers:
+                servers = pj.StringVector()
+                for server in self.config.stun_servers:
+                    servers.append(server)
+                cfg.uaConfig.stunServer = servers
+                # An unreachable STUN server must not stop calls: fall back to local addresses.
+                cfg.uaConfig.stunIgnoreFailure = True
             cfg.logConfig.writer = self._writer
             cfg.logConfig.level = self.config.log_level
             cfg.logConfig.consoleLevel = self.config.log_level

@@ -21,6 +21,11 @@ class SecretError(StoreError):
     pass
 
 
+def _why(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"the system keyring failed ({type(exc).__name__}{': ' + text if text else ''})"
+
+
 def _key(account: str) -> str:
     return f"sip-account:{account}"
 
@@ -30,8 +35,8 @@ def set_password(account: str, password: str) -> None:
         keyring.set_password(SERVICE, _key(account), password)
     except keyring.errors.NoKeyringError:
         raise SecretError(f"cannot save the password of {account!r}: {_NO_KEYRING}") from None
-    except keyring.errors.KeyringError as exc:
-        raise SecretError(f"cannot save the password of {account!r}: {exc}") from None
+    except Exception as exc:  # backends raise their own (D-Bus, import, locked) errors
+        raise SecretError(f"cannot save the password of {account!r}: {_why(exc)}") from None
 
 
 def get_password(account: str) -> str | None:
@@ -39,8 +44,8 @@ def get_password(account: str) -> str | None:
         return keyring.get_password(SERVICE, _key(account))
     except keyring.errors.NoKeyringError:
         raise SecretError(f"cannot read the password of {account!r}: {_NO_KEYRING}") from None
-    except keyring.errors.KeyringError as exc:
-        raise SecretError(f"cannot read the password of {account!r}: {exc}") from None
+    except Exception as exc:  # backends raise their own (D-Bus, import, locked) errors
+        raise SecretError(f"cannot read the password of {account!r}: {_why(exc)}") from None
 
 
 def delete_password(account: str) -> None:
@@ -50,5 +55,5 @@ def delete_password(account: str) -> None:
         pass  # there was none
     except keyring.errors.NoKeyringError:
         raise SecretError(f"cannot remove the password of {account!r}: {_NO_KEYRING}") from None
-    except keyring.errors.KeyringError as exc:
-        raise SecretError(f"cannot remove the password of {account!r}: {exc}") from None
+    except Exception as exc:  # backends raise their own (D-Bus, import, locked) errors
+        raise SecretError(f"cannot remove the password of {account!r}: {_why(exc)}") from None

@@ -89,12 +89,20 @@ def test_bad_account_values_are_refused(data_dir, keyring_env):
     assert not (data_dir / "settings.json").exists()
 
 
-def test_missing_keyring_is_a_clear_error(data_dir):
-    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+@pytest.mark.parametrize(
+    ("backend", "expected"),
+    [
+        ("keyring.backends.fail.Keyring", "no system keyring is available"),
+        ("no.such.Backend", "the system keyring failed (ModuleNotFoundError"),
+    ],
+)
+def test_missing_keyring_is_a_clear_error(data_dir, backend, expected):
+    env = {"PYTHON_KEYRING_BACKEND": backend}
     result = run_cli("account", "add", "work", "--user", "alice", "--domain", "example.com",
                      "--password-stdin", data_dir=data_dir, env=env, input="pw\n")
     assert result.returncode == 1
-    assert "no system keyring is available" in result.stderr
+    assert expected in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert not (data_dir / "settings.json").exists()  # nothing saved half-done
 
