@@ -13,6 +13,9 @@ from typing import Any
 
 import miniaudio  # type: ignore[import-untyped]
 
+from softphone.audio.alsa_quiet import silence_alsa
+
+silence_alsa()  # before miniaudio's first ALSA probe
 _log = logging.getLogger(__name__)
 FALLBACK_RATE = 48000
 APP_NAME = "softphone"

@@ -130,3 +130,14 @@ def test_json_stdout_holds_only_the_call_even_when_buffered(data_dir):
     lines = proc.stdout.splitlines()
     assert len(lines) == 1, proc.stdout
     assert json.loads(lines[0])["hangup_reason"] == "busy"
+
+
+def test_no_sound_device_noise_on_stderr(data_dir):
+    # Without a sound card libasound prints "ALSA lib ... Cannot get card index" when
+    # probed; a support engineer's script should see our words only.
+    with run_uas("uas_486") as peer:
+        result = run_cli("call", peer.uri(), "--bind", "127.0.0.1:0", "--json",
+                         data_dir=data_dir, env={"PULSE_SERVER": "unix:/nonexistent"})
+    assert result.returncode == 0, result.explain()
+    assert "ALSA lib" not in result.stderr
+    assert result.calls[0]["hangup_reason"] == "busy"
