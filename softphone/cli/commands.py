@@ -17,7 +17,6 @@ from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
 from softphone.model import CallStatus, TargetError, parse_target
 from softphone.model.account import AccountSettings
-from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import DataDirs, History
 
 REGISTER_TIMEOUT_S = 15.0
@@ -143,17 +142,5 @@ def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
     if not entries:
         print(f"no calls in {dirs.history_db}", file=sys.stderr)
         return EXIT_OK
-    rows = [
-        (
-            e.call,
-            CallDiagnostics(
-                sip_code=e.sip_code,
-                sip_reason=e.sip_reason,
-                user_agent=e.user_agent,
-                post_dial_delay_ms=e.post_dial_delay_ms,
-            ),
-        )
-        for e in entries
-    ]
-    print(history_table(rows))
+    print(history_table([(e.call, e.diagnostics) for e in entries]))
     return EXIT_OK

@@ -386,6 +386,16 @@ class Engine:
             raise UnknownCall(f"no live call with id {call_id}")
         return session
 
+    def _identity(self, account: str | None) -> tuple[pj.Account, Address]:
+        """The pjsua2 account a call goes out from, and the Call's source address."""
+        assert self._account is not None
+        if not account or account == BUILTIN_ACCOUNT:
+            return self._account, self.local_address
+        chosen = self.accounts.get(account)
+        source = Address(type=AddressType.SIP, target=chosen.state.uri,
+                         name=chosen.settings.display_name)
+        return chosen, source
+
     def make_call(
         self,
         target: Target,
@@ -397,15 +407,9 @@ class Engine:
     ) -> Call:
         if self._ep is None or self._account is None:
             raise EngineError("the SIP engine is not running")
-        sip_account: pj.Account = self._account
-        source = self.local_address
         if account == BUILTIN_ACCOUNT:
             account = None
-        if account:
-            chosen = self.accounts.get(account)
-            sip_account = chosen
-            source = Address(type=AddressType.SIP, target=chosen.state.uri,
-                             name=chosen.settings.display_name)
+        sip_account, source = self._identity(account)
         if len(self._sessions) >= MAX_CALLS:
             raise CallLimitReached(
                 f"cannot place another call: at most {MAX_CALLS} calls can be up at once "
@@ -445,11 +449,7 @@ class Engine:
     ) -> Call:
         """A call the caller could not even start (its host name did not resolve before
         make_call): kept in history all the same, as a failed call the network refused."""
-        source = self.local_address
-        if account and account != BUILTIN_ACCOUNT:
-            chosen = self.accounts.get(account)
-            source = Address(type=AddressType.SIP, target=chosen.state.uri,
-                             name=chosen.settings.display_name)
+        _, source = self._identity(account)
         now = Timestamp.now()
         call = Call(id=uuid4(), direction=CallDirection.OUTGOING, status=CallStatus.DIALING,
                     source=source, destination=target.address, tm_create=now, tm_update=now)

@@ -191,6 +191,21 @@ class HistoryEntry:
     detail: str | None = None
     talk_seconds: float | None = None
 
+    @classmethod
+    def of(cls, call: Call, diagnostics: CallDiagnostics | None) -> HistoryEntry:
+        """The entry the store keeps for this call, without a round trip to the database."""
+        d = diagnostics if diagnostics is not None else CallDiagnostics()
+        return cls(
+            call=call,
+            sip_code=d.sip_code,
+            sip_reason=d.sip_reason,
+            user_agent=d.user_agent,
+            post_dial_delay_ms=d.post_dial_delay_ms,
+            call_id_header=d.call_id_header,
+            detail=d.detail,
+            talk_seconds=finished_talk_seconds(call),
+        )
+
     @property
     def diagnostics(self) -> CallDiagnostics:
         return CallDiagnostics(
@@ -214,15 +229,17 @@ def _search_key(*fields: str) -> str:
     return _FIELD_SEP.join(f.replace(_FIELD_SEP, " ").casefold() for f in fields)
 
 
+def finished_talk_seconds(call: Call) -> float | None:
+    # Only a finished call has a talk time; an ongoing one would store "until now".
+    if call.tm_progressing is None or call.tm_hangup is None:
+        return None
+    return call.talk_seconds()
+
+
 def _row(call: Call, diagnostics: CallDiagnostics | None) -> tuple[Any, ...]:
     d = diagnostics if diagnostics is not None else CallDiagnostics()
     remote = call.remote
-    talk = (
-        call.talk_seconds()
-        # Only a finished call has a talk time; an ongoing one would store "until now".
-        if call.tm_progressing is not None and call.tm_hangup is not None
-        else None
-    )
+    talk = finished_talk_seconds(call)
     return (
         str(call.id),
         str(call.tm_create) if call.tm_create is not None else "",

@@ -182,19 +182,7 @@ class HistoryPane(QWidget):
 
         A talk time only once the call is over, as the store keeps it (not "until now").
         """
-        d = diagnostics if diagnostics is not None else CallDiagnostics()
-        talk = (call.talk_seconds()
-                if call.tm_progressing is not None and call.tm_hangup is not None else None)
-        self.model.call_changed(HistoryEntry(
-            call=call,
-            sip_code=d.sip_code,
-            sip_reason=d.sip_reason,
-            user_agent=d.user_agent,
-            post_dial_delay_ms=d.post_dial_delay_ms,
-            call_id_header=d.call_id_header,
-            detail=d.detail,
-            talk_seconds=talk,
-        ))
+        self.model.call_changed(HistoryEntry.of(call, diagnostics))
 
     # -- selection -----------------------------------------------------------------------------
 
