@@ -110,6 +110,10 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
                 window.show_message(str(exc))
 
         mount_audio_panel(window, audio, settings.audio, save_audio)
+    else:
+        # Say so once, rather than let the first call be mysteriously silent.
+        window.show_message("No sound device found: calls connect, but without microphone "
+                            "or speaker")
     window.settings_changed.connect(lambda calls: apply_call_settings(engine, calls))
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
     timer = QTimer()

@@ -35,6 +35,8 @@ class AccountState(BaseModel):
             return f"registration failed: {code}{self.reason or ''}".rstrip()
         if self.registration is RegistrationState.REGISTERED and self.expires_s:
             return f"registered (expires in {self.expires_s} s)"
+        if self.registration is RegistrationState.LOCAL:
+            return "direct calls, no registrar"
         return self.registration.value
 
 

@@ -114,10 +114,13 @@ class MainWindow(QMainWindow):
         self.mode_label = QLabel()
         self.mode_label.setAccessibleName("Incoming call mode")
 
-        dial_row = QHBoxLayout()
-        dial_row.addWidget(self.target_field, 1)
-        dial_row.addWidget(self.call_button)
-        dial_row.addWidget(self.hangup_button)
+        # The target gets the whole width: a full sip: URI must be readable as it is typed.
+        dial_row = QVBoxLayout()
+        dial_row.addWidget(self.target_field)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.call_button, 1)
+        buttons.addWidget(self.hangup_button, 1)
+        dial_row.addLayout(buttons)
         dialer = QWidget()
         dialer.setMaximumWidth(380)
         left = QVBoxLayout(dialer)

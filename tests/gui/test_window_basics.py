@@ -40,7 +40,7 @@ def test_dial_pad_types_into_the_target_without_a_call(rig, qtbot):
 def test_account_selector_shows_registration_state(rig):
     selector = rig.window.account
     assert selector.count() >= 1
-    assert selector.currentText().startswith("Local — local")
+    assert selector.currentText().startswith("Local — direct calls, no registrar")
     assert selector.toolTip().startswith("sip:softphone@127.0.0.1")
 
 
