@@ -18,6 +18,7 @@ import pjsua2 as pj
 from softphone.engine.errors import EngineError
 from softphone.engine.session import guarded
 from softphone.engine.timers import TimerHandle
+from softphone.engine.transport import error_text
 from softphone.model.account import (
     AccountSettings,
     AccountState,
@@ -119,7 +120,7 @@ class AccountRegistry:
         except pj.Error as exc:
             del self._accounts[settings.name]
             raise EngineError(
-                f"account {settings.name!r} cannot be used: {_reason(exc)}"
+                f"account {settings.name!r} cannot be used: {error_text(exc)}"
             ) from None
         return account.state
 
@@ -197,7 +198,7 @@ class AccountRegistry:
             tid = int(endpoint.transportCreate(kind, tc))
         except pj.Error as exc:
             raise EngineError(
-                f"cannot start a {settings.transport.value.upper()} transport: {_reason(exc)}"
+                f"cannot start a {settings.transport.value.upper()} transport: {error_text(exc)}"
             ) from None
         self._transports[key] = tid
         return tid
@@ -269,7 +270,7 @@ class AccountRegistry:
         try:
             account.setRegistration(True)
         except pj.Error as exc:
-            self.on_reg_state(account, 0, _reason(exc), 0, 0)
+            self.on_reg_state(account, 0, error_text(exc), 0, 0)
 
     def get(self, name: str) -> SipAccount:
         account = self._accounts.get(name)
@@ -291,7 +292,7 @@ class AccountRegistry:
         try:
             account.shutdown()
         except pj.Error as exc:
-            _log.warning("account %s: %s", name, _reason(exc))
+            _log.warning("account %s: %s", name, error_text(exc))
         del self._accounts[name]
 
     def close(self) -> None:
@@ -315,8 +316,3 @@ def _explain(reason: str) -> str:
         if marker in reason:
             return f"{meaning} ({reason})"
     return reason
-
-
-def _reason(exc: pj.Error) -> str:
-    reason = str(getattr(exc, "reason", "") or exc)
-    return reason.split(" (PJ", 1)[0].strip() or "unknown error"

@@ -22,9 +22,8 @@ from softphone.engine import dtmf
 from softphone.engine.accounts import AccountRegistry, SipAccount
 from softphone.engine.audio_port import BridgePort
 from softphone.engine.audio_types import AudioDevices
+from softphone.engine.codecs import set_codec_priorities
 from softphone.engine.config import (
-    DEFAULT_PORT_SEARCH,
-    DEFAULT_SIP_PORT,
     MAX_CALLS,
     EngineConfig,
 )
@@ -34,6 +33,7 @@ from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
 from softphone.engine.session import LIVE_CALLS, CallSession, PjCall, guarded, log_exception
 from softphone.engine.sipmsg import header, split_name_addr
 from softphone.engine.timers import TimerHandle, Timers
+from softphone.engine.transport import create_udp_transport, error_text
 from softphone.model import (
     Address,
     AddressType,
@@ -93,31 +93,21 @@ class _Account(pj.Account):  # type: ignore[misc]
             guarded(engine.on_incoming, prm, self)
 
 
-def _error_text(exc: pj.Error) -> str:
-    reason = str(getattr(exc, "reason", "") or exc)
-    # pjsua2 reasons look like "Address already in use (PJ_STATUS_FROM_OS(98))"
-    return reason.split(" (PJ", 1)[0].strip() or "unknown error"
-
-
-# Wideband G.722, then the G.711 pair every PBX speaks; pjsua's default puts speex first,
-# which few peers use today. L16 at 44.1 kHz is off: far too costly on a phone line.
-_CODEC_PRIORITIES = (
-    ("G722/16000", 250),
-    ("PCMU/8000", 240),
-    ("PCMA/8000", 230),
-    ("speex/", 100),
-    ("iLBC/", 90),
-    ("GSM/", 80),
-    ("L16/", 0),
-)
-
-
-def _set_codec_priorities(ep: pj.Endpoint) -> None:
-    for codec in ep.codecEnum2():
-        for prefix, priority in _CODEC_PRIORITIES:
-            if codec.codecId.startswith(prefix):
-                ep.codecSetPriority(codec.codecId, priority)
-                break
+def _incoming_call(remote_info: str, local_info: str) -> Call:
+    """A new incoming Call from the From and To of the INVITE: ringing from the start."""
+    name, uri = split_name_addr(remote_info)
+    _, local_uri = split_name_addr(local_info)
+    now = Timestamp.now()
+    return Call(
+        id=uuid4(),
+        direction=CallDirection.INCOMING,
+        status=CallStatus.RINGING,
+        source=Address(type=AddressType.SIP, target=uri, name=name),
+        destination=Address(type=AddressType.SIP, target=local_uri),
+        tm_create=now,
+        tm_ringing=now,
+        tm_update=now,
+    )
 
 
 class Engine:
@@ -186,7 +176,7 @@ class Engine:
                 port.create()
                 self._audio_port = port
                 self.audio.start()
-            _set_codec_priorities(ep)
+            set_codec_priorities(ep)
             self._create_transport(ep)
             ep.libStart()
             self._create_account()
@@ -197,32 +187,10 @@ class Engine:
         _log.info("SIP engine listening on %s:%s", self._local_host, self._local_port)
 
     def _create_transport(self, ep: pj.Endpoint) -> None:
-        bind = self.config.bind
-        kind = pj.PJSIP_TRANSPORT_UDP6 if bind.is_ipv6 else pj.PJSIP_TRANSPORT_UDP
-        if bind.port is None:
-            ports = list(range(DEFAULT_SIP_PORT, DEFAULT_SIP_PORT + DEFAULT_PORT_SEARCH))
-        else:
-            ports = [bind.port]
-        last_error = ""
-        for port in ports:
-            tc = pj.TransportConfig()
-            tc.port = port
-            if bind.host not in ("0.0.0.0", "::"):
-                tc.boundAddress = bind.host
-            try:
-                self._transport_id = ep.transportCreate(kind, tc)
-                break
-            except pj.Error as exc:
-                last_error = _error_text(exc)
-        else:
-            where = str(bind) if bind.port is not None else (
-                f"{bind.host}:{ports[0]}-{ports[-1]}"
-            )
-            raise EngineError(f"cannot listen for SIP on {where}: {last_error}")
-        info = ep.transportGetInfo(self._transport_id)
-        host, _, port_text = info.localName.rpartition(":")
-        self._local_host = host.strip("[]") if bind.host in ("0.0.0.0", "::") else bind.host
-        self._local_port = int(port_text)
+        listening = create_udp_transport(ep, self.config.bind)
+        self._transport_id = listening.transport_id
+        self._local_host = listening.host
+        self._local_port = listening.port
 
     def _create_account(self) -> None:
         acfg = pj.AccountConfig()
@@ -305,7 +273,7 @@ class Engine:
                     # pjsua's one-second wait for network work.
                     ep.libDestroy(pj.PJSUA_DESTROY_NO_NETWORK)
                 except pj.Error as exc:
-                    _log.warning("pjsua2 shutdown: %s", _error_text(exc))
+                    _log.warning("pjsua2 shutdown: %s", error_text(exc))
         self._started = False
 
     # -- the event loop ------------------------------------------------------------------
@@ -436,7 +404,7 @@ class Engine:
         try:
             session.pj.makeCall(target.uri, pj.CallOpParam(True))
         except pj.Error as exc:
-            reason = _error_text(exc)
+            reason = error_text(exc)
             _log.warning("INVITE to %s could not be sent: %s", target.uri, reason)
             del exc  # no traceback may keep the pjsua2 Call alive
             session.finish(EndCause.TRANSPORT_ERROR, None, reason)
@@ -466,22 +434,9 @@ class Engine:
             session.dtmf_method = account.settings.dtmf
         session.pj = pj_call
         info = pj_call.getInfo()
-        message = prm.rdata.wholeMsg
-        name, uri = split_name_addr(info.remoteUri)
-        _, local_uri = split_name_addr(info.localUri)
-        now = Timestamp.now()
-        session.call = Call(
-            id=uuid4(),
-            direction=CallDirection.INCOMING,
-            status=CallStatus.RINGING,
-            source=Address(type=AddressType.SIP, target=uri, name=name),
-            destination=Address(type=AddressType.SIP, target=local_uri),
-            tm_create=now,
-            tm_ringing=now,
-            tm_update=now,
-        )
+        session.call = _incoming_call(info.remoteUri, info.localUri)
         session.diagnostics = CallDiagnostics(
-            user_agent=header(message, "User-Agent"), call_id_header=info.callIdString
+            user_agent=header(prm.rdata.wholeMsg, "User-Agent"), call_id_header=info.callIdString
         )
         self._sessions[session.call.id] = session
         ringing = pj.CallOpParam()
@@ -492,19 +447,8 @@ class Engine:
 
     def _on_rejected_incoming(self, prm: pj.OnRejectedIncomingCallParam) -> None:
         # pjsua refused it before any Account saw it (the call limit): keep it in history.
-        name, uri = split_name_addr(prm.remoteInfo)
-        _, local_uri = split_name_addr(prm.localInfo)
-        now = Timestamp.now()
-        call = Call(
-            id=uuid4(),
-            direction=CallDirection.INCOMING,
-            status=CallStatus.RINGING,
-            source=Address(type=AddressType.SIP, target=uri, name=name),
-            destination=Address(type=AddressType.SIP, target=local_uri),
-            tm_create=now,
-            tm_ringing=now,
-            tm_update=now,
-        )
+        call = _incoming_call(prm.remoteInfo, prm.localInfo)
+        uri = call.source.target
         session = CallSession(self, call)
         message = prm.rdata.wholeMsg
         session.diagnostics = CallDiagnostics(
@@ -550,7 +494,7 @@ class Engine:
         try:
             session.send_dtmf(digits)
         except pj.Error as exc:
-            raise EngineError(f"could not send DTMF: {_error_text(exc)}") from None
+            raise EngineError(f"could not send DTMF: {error_text(exc)}") from None
         if self.audio is not None:
             self.audio.play_dtmf(digits)  # the key's tone, for us to hear
 
@@ -587,7 +531,7 @@ class Engine:
         try:
             self._ep.handleIpChange(pj.IpChangeParam())
         except pj.Error as exc:
-            _log.warning("network change handling failed: %s", _error_text(exc))
+            _log.warning("network change handling failed: %s", error_text(exc))
 
     def _watch_network(self) -> None:
         # No portable change notification exists: every few seconds, ask the kernel which
