@@ -442,6 +442,7 @@ class MainWindow(QMainWindow):
             self._incoming(call)
         if call.is_over:
             self._dtmf_sent.pop(call.id, None)
+            self._announced_incoming.discard(call.id)  # kept only while it rings
             if is_missed(call) and call.id not in self._counted_missed:
                 self._counted_missed.add(call.id)
                 self.set_missed(self.missed + 1)
