@@ -289,6 +289,10 @@ def run_window(args: argparse.Namespace, data: Path) -> None:
             "QObjects": len(window.findChildren(QObject)),
             "hist rows": window.history_pane.model.rowCount(),
             "announced": len(window._announced_incoming),
+            # A C extension that drops references to True/False it never took counts
+            # these down to an abort ("bool_dealloc"), however much memory is free.
+            "refs True": sys.getrefcount(True),
+            "refs False": sys.getrefcount(False),
         }
 
     table = Table(load, qt_counts)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from softphone.model import Call
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.ui.bridge import emit
 from softphone.ui.call_card import CallCard
 
 # Long enough to read who hung up and why; the card's ✕ removes it sooner.
@@ -67,7 +68,7 @@ class ActiveCallsPanel(QScrollArea):
             # not on screen although the call is in the panel.
             card.show()
             self._empty.hide()
-            self.card_added.emit(card)
+            emit(self.card_added, card)
             if not card.is_incoming_ringing and not call.is_over:
                 self.set_current(call.id)
         else:
@@ -105,7 +106,7 @@ class ActiveCallsPanel(QScrollArea):
         self._current = new
         for cid, card in self.cards.items():
             card.set_current(cid == new)
-        self.current_changed.emit(new)
+        emit(self.current_changed, new)
 
     def ringing_incoming(self) -> list[CallCard]:
         return [c for c in self.cards.values() if c.is_incoming_ringing]

@@ -31,6 +31,7 @@ from softphone.model.enums import (
     STATUS_DESCRIPTIONS,
 )
 from softphone.store import History, HistoryEntry
+from softphone.ui.bridge import emit
 from softphone.ui.text import clock, direction_label, local_time, party
 from softphone.ui.theme import reason_colour
 from softphone.ui.worker import Worker
@@ -132,7 +133,7 @@ class HistoryTableModel(QAbstractTableModel):
             offset = row % PAGE_ROWS
             if offset < len(page) and page[offset].call.id == call_id:
                 page[offset] = entry
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                emit(self.dataChanged, self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         if first_seen or entry.call.is_over:
             self.refresh()
 
@@ -153,10 +154,11 @@ class HistoryTableModel(QAbstractTableModel):
                 self._count = count
                 self.endInsertRows()
             if self._count:
-                self.dataChanged.emit(
+                emit(
+                    self.dataChanged,
                     self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1)
                 )
-        self.counted.emit(count)
+        emit(self.counted, count)
 
     def _failed(self, error: Exception) -> None:
         self.failed.emit(str(error))
@@ -207,7 +209,7 @@ class HistoryTableModel(QAbstractTableModel):
                 self._rows.pop(entry.call.id, None)
         last = min(self._count, first + PAGE_ROWS) - 1
         if last >= first:
-            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            emit(self.dataChanged, self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     # -- QAbstractTableModel ---------------------------------------------------------------
 
