@@ -22,7 +22,6 @@ from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS, STATUS_DESCRIPTIONS
 from softphone.model.ids import NIL_ID
-from softphone.ui.bridge import emit
 from softphone.ui.recordings import find_recording
 from softphone.ui.text import clock, direction_label, outcome_text
 from softphone.ui.theme import RECORDING_RED, badge_style, reason_colour
@@ -213,7 +212,7 @@ class CallCard(QFrame):
         self.tick()
         if call.status is not self._announced:
             self._announced = call.status
-            emit(self.badge_changed, call.status.value)
+            self.badge_changed.emit(call.status.value)
 
     def _restyle(self) -> None:
         if self.is_incoming_ringing:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from softphone.model import Call
 from softphone.model.diagnostics import CallDiagnostics
-from softphone.ui.bridge import emit
 from softphone.ui.call_card import CallCard
 
 # Long enough to read who hung up and why; the card's ✕ removes it sooner.
@@ -68,7 +67,7 @@ class ActiveCallsPanel(QScrollArea):
             # not on screen although the call is in the panel.
             card.show()
             self._empty.hide()
-            emit(self.card_added, card)
+            self.card_added.emit(card)
             if not card.is_incoming_ringing and not call.is_over:
                 self.set_current(call.id)
         else:
@@ -106,7 +105,7 @@ class ActiveCallsPanel(QScrollArea):
         self._current = new
         for cid, card in self.cards.items():
             card.set_current(cid == new)
-        emit(self.current_changed, new)
+        self.current_changed.emit(new)
 
     def ringing_incoming(self) -> list[CallCard]:
         return [c for c in self.cards.values() if c.is_incoming_ringing]

@@ -31,7 +31,6 @@ from softphone.model.enums import (
     STATUS_DESCRIPTIONS,
 )
 from softphone.store import History, HistoryEntry
-from softphone.ui.bridge import emit
 from softphone.ui.text import clock, direction_label, local_time, party
 from softphone.ui.theme import reason_colour
 from softphone.ui.worker import Worker
@@ -133,7 +132,7 @@ class HistoryTableModel(QAbstractTableModel):
             offset = row % PAGE_ROWS
             if offset < len(page) and page[offset].call.id == call_id:
                 page[offset] = entry
-                emit(self.dataChanged, self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         if first_seen or entry.call.is_over:
             self.refresh()
 
@@ -154,11 +153,10 @@ class HistoryTableModel(QAbstractTableModel):
                 self._count = count
                 self.endInsertRows()
             if self._count:
-                emit(
-                    self.dataChanged,
+                self.dataChanged.emit(
                     self.index(0, 0), self.index(self._count - 1, len(COLUMNS) - 1)
                 )
-        emit(self.counted, count)
+        self.counted.emit(count)
 
     def _failed(self, error: Exception) -> None:
         self.failed.emit(str(error))
@@ -209,7 +207,7 @@ class HistoryTableModel(QAbstractTableModel):
                 self._rows.pop(entry.call.id, None)
         last = min(self._count, first + PAGE_ROWS) - 1
         if last >= first:
-            emit(self.dataChanged, self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
 
     # -- QAbstractTableModel ---------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from softphone.store import load_settings as _load_settings
 from softphone.store import save_settings as _save_settings
 from softphone.ui.account_selector import AccountSelector
 from softphone.ui.accounts_dialog import AccountsBackend, AccountsDialog
-from softphone.ui.bridge import CallSignals, emit
+from softphone.ui.bridge import CallSignals
 from softphone.ui.call_card import CallCard
 from softphone.ui.call_details import CallDetailsDialog
 from softphone.ui.calls_panel import ActiveCallsPanel
@@ -176,7 +176,7 @@ class MainWindow(QMainWindow):
         def account_changed(state: AccountState) -> None:
             target = relay()
             if target is not None:
-                emit(target.changed, state)
+                target.changed.emit(state)
 
         engine.add_account_listener(account_changed)
         self.account.set_accounts(engine.account_states())

@@ -2,9 +2,9 @@
 
 Results come back through a queue that a GUI-thread timer drains while jobs are pending,
 so callbacks run on the GUI thread and the window keeps painting while a query runs.
-Why not a Qt signal emitted from the worker thread: with PySide6 6.12, emitting from a
-plain Python thread corrupts reference counts (``bool_dealloc``/``none_dealloc`` aborts,
-reproduced here), so the worker thread never touches Qt at all.
+Why not a Qt signal emitted from the worker thread: the worker never touches Qt at all,
+which keeps it clear of PySide's reference-count bugs (6.12.0 aborted with
+``bool_dealloc``/``none_dealloc`` here) and of any thread-affinity surprise.
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def test_cards_and_calls_are_gone_after_the_calls(qtbot, engine, data_dir):
         rig.wait(lambda: not window.calls.cards and not window.findChildren(CallCard), 10)
         assert window._announced_incoming == set()
         assert live_sessions() - baseline == 0
-        # Unfixed, PySide6 6.12 took about ten references from True per call (an abort
-        # after a few hundred calls); noise is a few either way.
+        # PySide6 6.12.0 took about ten references from True per call (an abort after a
+        # few hundred calls): this guards the pinned version; noise is a few either way.
         assert sys.getrefcount(True) + sys.getrefcount(False) > bools - 4 * CALLS
     finally:
         rig.close()
@@ -71,8 +71,9 @@ def test_cards_and_calls_are_gone_after_the_calls(qtbot, engine, data_dir):
 
 
 def test_signals_emitted_from_python_leave_true_alone(qtbot):
-    """Each ``SignalInstance.emit()`` of PySide6 6.12 takes a reference from True; on
-    Python 3.11 the process aborts once True's count reaches zero (bool_dealloc)."""
+    """Each ``SignalInstance.emit()`` of PySide6 6.12.0 took a reference from True; on
+    Python 3.11 the process aborts once True's count reaches zero (bool_dealloc). The
+    pinned PySide6 must not: this fails on 6.12.0."""
     from softphone.ui.bridge import CallSignals
 
     signals = CallSignals()
