@@ -129,7 +129,6 @@ class Engine:
         self._local_host = ""
         self._local_port = 0
         self._sessions: dict[UUID, CallSession] = {}
-        self._retired: list[PjCall] = []
         self._listeners: list[Listener] = []
         self._account_listeners: list[AccountListener] = []
         self.accounts = AccountRegistry(self)
@@ -247,7 +246,6 @@ class Engine:
                 session.inband = None
             session.pj = None
         self._sessions.clear()
-        self._retired.clear()
         # Off the bridge (and its device threads stopped) before libDestroy frees the bridge.
         port, self._audio_port = self._audio_port, None
         if port is not None and sys.getrefcount(port) > 2:
@@ -287,8 +285,6 @@ class Engine:
             wait = min(wait, int(due * 1000))
         self._ep.libHandleEvents(max(0, wait))
         self.timers.run_due()
-        # Calls whose DISCONNECTED has been handled can go now, outside their own callback.
-        self._retired.clear()
 
     def call_later(self, delay_s: float, callback: Callable[[], None]) -> TimerHandle:
         return self.timers.call_later(delay_s, lambda: guarded(callback))
@@ -314,10 +310,12 @@ class Engine:
         self._last_local_end = time.monotonic()
 
     def retire(self, session: CallSession) -> None:
+        # The pjsua2 Call goes now: inside its DISCONNECTED callback it is freed as the
+        # callback returns, which pjsua2 allows. Kept any longer, pjsua could give its slot
+        # to a new call first, and its destructor would then clear that call's link to us
+        # and hang it up.
         self._sessions.pop(session.call.id, None)
-        if session.pj is not None:
-            self._retired.append(session.pj)
-            session.pj = None
+        session.pj = None
 
     # -- calls -----------------------------------------------------------------------------
 

@@ -148,3 +148,33 @@ def test_failed_attempt_is_published_as_a_failed_call(recorder):
     assert final.diagnostics.detail == (
         "the INVITE could not be sent (cannot resolve no-such-host.invalid)")
     assert recorder.engine.active_calls == []
+
+
+def test_call_placed_right_after_another_ends_is_not_killed(recorder):
+    """pjsua reuses call slots. A finished call's pjsua2 object must be gone before a new
+    call can take its slot: deleted later, its destructor cleared the new call's link to
+    us and hung it up, so the new call never reported its end (seen under load)."""
+    engine = recorder.engine
+    follow_ups: list[Call] = []
+    first_ids: list[object] = []
+
+    def place_next(update) -> None:
+        if update.call.id in first_ids and update.call.is_over:
+            # As a redial or an auto-answer would: from a timer, right after the end.
+            engine.call_later(0, lambda: follow_ups.append(engine.make_call(target)))
+
+    with run_uas("uas_486", extra_args=["-m", "8"]) as peer:
+        target = parse_target(peer.uri())
+        engine.add_listener(place_next)  # four calls, four follow-ups
+        try:
+            # Enough calls to cycle through every one of pjsua's 4 slots.
+            for _ in range(4):
+                first_ids.append(engine.make_call(target).id)
+            recorder.run_until(lambda: len(follow_ups) == 4 and all(
+                recorder.final(c).call.is_over for c in follow_ups), timeout=15)
+        finally:
+            engine.remove_listener(place_next)
+    for call in follow_ups:
+        final = recorder.final(call).call
+        assert (final.hangup_by.value, final.hangup_reason.value) == ("remote", "busy")
+    assert engine.active_calls == []
