@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
+from softphone.model.account import stun_servers
 from softphone.store import DataDirs, History, Settings, StoreError, load_settings
 from softphone.store.settings import AudioSettings, CallSettings
 
@@ -72,8 +73,8 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     a = settings.audio
     audio = open_system_audio(a.capture_device, a.playback_device, a.ring_device,
                               speaker_volume=a.speaker_volume)
-    stun = tuple(dict.fromkeys(a.stun_server for a in settings.accounts if a.stun_server))
-    engine = Engine(EngineConfig(recordings_dir=recordings, stun_servers=stun), audio=audio)
+    engine = Engine(EngineConfig(recordings_dir=recordings,
+                                 stun_servers=stun_servers(settings.accounts)), audio=audio)
     apply_call_settings(engine, settings.calls)
     try:
         engine.start()

@@ -11,6 +11,7 @@ import time
 
 from pydantic import ValidationError
 
+from softphone.cli.args import pjsip_log_level
 from softphone.cli.exits import EXIT_OK, EXIT_USAGE, fail
 from softphone.engine import Engine, EngineConfig, EngineError
 from softphone.model.account import (
@@ -20,6 +21,7 @@ from softphone.model.account import (
     RegistrationState,
     SrtpMode,
     Transport,
+    stun_servers,
 )
 from softphone.model.validation import first_error
 from softphone.store import DataDirs, StoreError, load_settings, save_settings
@@ -168,10 +170,9 @@ def _test(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = settings.account(args.name)
     if account is None:
         return fail(f"no account named {args.name!r}")
-    level = 5 if args.verbose >= 2 else 4 if args.verbose else 3
-    stun = (account.stun_server,) if account.stun_server else ()
     engine = Engine(EngineConfig(bind=args.bind, recordings_dir=dirs.recordings,
-                                 log_level=level, stun_servers=stun))
+                                 log_level=pjsip_log_level(args.verbose),
+                                 stun_servers=stun_servers([account])))
     try:
         engine.start()
         state = bring_up(engine, account, args.timeout)

@@ -26,6 +26,11 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def pjsip_log_level(verbose: int) -> int:
+    """-v shows the engine's detail, -vv every SIP message (credentials redacted)."""
+    return 5 if verbose >= 2 else 4 if verbose else 3
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)

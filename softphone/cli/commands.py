@@ -16,7 +16,7 @@ from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
 from softphone.model import CallStatus, TargetError, parse_target
-from softphone.model.account import AccountSettings
+from softphone.model.account import AccountSettings, stun_servers
 from softphone.store import DataDirs, History
 
 REGISTER_TIMEOUT_S = 15.0
@@ -34,10 +34,6 @@ def _start_with_account(run: HeadlessRun, account: AccountSettings | None) -> st
     return None
 
 
-def stun_servers(account: AccountSettings | None) -> tuple[str, ...]:
-    return (account.stun_server,) if account is not None and account.stun_server else ()
-
-
 def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = chosen_account(args.account, dirs)
     domain = (
@@ -51,7 +47,7 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
     except TargetError as exc:
         return fail(str(exc), EXIT_USAGE)
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
-                      audio=audio_choice(args), stun_servers=stun_servers(account))
+                      audio=audio_choice(args), stun_servers=stun_servers([account]))
     try:
         problem = _start_with_account(run, account)
         if problem:
@@ -85,7 +81,7 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = chosen_account(args.account, dirs)
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
-                      audio=audio_choice(args), stun_servers=stun_servers(account))
+                      audio=audio_choice(args), stun_servers=stun_servers([account]))
     answer_after = args.answer_after if args.answer_after is not None else 0.0
     engine = run.engine
     engine.ring_timeout_s = args.ring_timeout

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from types import FrameType
 from uuid import UUID
 
+from softphone.cli.args import pjsip_log_level
 from softphone.cli.audio_choice import AudioChoice
 from softphone.cli.output import summary_line
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError, UnknownCall
@@ -41,7 +42,7 @@ class HeadlessRun:
             EngineConfig(
                 bind=bind,
                 recordings_dir=dirs.recordings,
-                log_level=5 if verbose >= 2 else 4 if verbose else 3,
+                log_level=pjsip_log_level(verbose),
                 stun_servers=stun_servers,
             ),
             audio=(audio or AudioChoice()).open(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -90,3 +91,9 @@ class AccountSettings(BaseModel):
         if any(c in value for c in " \t\r\n<>\"'@;?"):
             raise ValueError("a domain is a host name or address, optionally with :port")
         return value
+
+
+def stun_servers(accounts: Iterable[AccountSettings | None]) -> tuple[str, ...]:
+    """The STUN servers the given accounts name, once each, in order (pjsua needs them
+    all when the engine starts)."""
+    return tuple(dict.fromkeys(a.stun_server for a in accounts if a and a.stun_server))
