@@ -27,6 +27,8 @@ class HistorySaver:
         self.on_error: Callable[[str], None] | None = None
 
     def __call__(self, update: CallUpdate) -> None:
+        if not update.persisted:
+            return  # live-only (media, hold, quality): nothing for the history
         try:
             self.history.save(update.call, update.diagnostics)
         except StoreError as exc:

@@ -15,7 +15,7 @@ from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
-from softphone.model import CallStatus, TargetError, parse_target
+from softphone.model import CallChange, CallStatus, TargetError, parse_target
 from softphone.model.account import AccountSettings, stun_servers
 from softphone.store import DataDirs, History
 
@@ -62,15 +62,27 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
             )
         except EngineError as exc:
             return fail(str(exc))
+        def follow(update: CallUpdate) -> None:
+            # A call the far end transferred us into is ours too: same hang-up timer.
+            new = update.call
+            if CallChange.CREATED in update.changes and args.hangup_after is not None:
+                engine.call_later(args.hangup_after, lambda: run.hangup_if_live(new.id))
+
+        engine = run.engine
         if args.hangup_after is not None:
-            run.engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
-        run.run_until(lambda: bool(run.finished))
-        if not run.finished:  # interrupted: end the call ourselves, it still lands in history
-            run.hangup_if_live(call.id)
-            run.interrupted, was_interrupted = False, True
-            run.run_until(lambda: bool(run.finished))
-        else:
-            was_interrupted = False
+            engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
+        run.on_update = follow
+
+        def done() -> bool:
+            return bool(run.finished) and engine.live_call_count == 0
+
+        run.run_until(done)
+        was_interrupted = not done()
+        if was_interrupted:  # end the calls ourselves: they still land in history
+            for live in engine.active_calls:
+                run.hangup_if_live(live.id)
+            run.interrupted = False
+            run.run_until(done)
     finally:
         run.close()
     if run.store_error is not None:

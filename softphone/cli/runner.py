@@ -15,7 +15,7 @@ from softphone.cli.audio_choice import AudioChoice
 from softphone.cli.output import summary_line
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError, UnknownCall
 from softphone.engine.config import BindAddress
-from softphone.model import Call, CallStatus
+from softphone.model import Call, CallChange, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import DataDirs, History, StoreError
 
@@ -56,18 +56,20 @@ class HeadlessRun:
 
     def _changed(self, update: CallUpdate) -> None:
         call = update.call
-        try:
-            self.history.save(call, update.diagnostics)
-        except StoreError as exc:
-            # Keep the call going; report once at the end rather than lose the output too.
-            self.store_error = exc
-            _log.error("%s", exc)
-        if not self.as_json and call.status is not CallStatus.HANGUP:
+        if update.persisted:
+            try:
+                self.history.save(call, update.diagnostics)
+            except StoreError as exc:
+                # Keep the call going; report once at the end rather than lose the output.
+                self.store_error = exc
+                _log.error("%s", exc)
+        status_moved = CallChange.STATUS in update.changes
+        if not self.as_json and status_moved and call.status is not CallStatus.HANGUP:
             print(f"  {call.direction.value} {call.remote.target}: {call.status.value}",
                   file=sys.stderr, flush=True)
         if self.on_update is not None:
             self.on_update(update)
-        if call.status is CallStatus.HANGUP:
+        if status_moved and call.status is CallStatus.HANGUP:
             self.finished.append((call, update.diagnostics))
             if self.as_json:
                 print(call.model_dump_json(), flush=True)

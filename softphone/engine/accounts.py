@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 import pjsua2 as pj
 
 from softphone.engine.errors import EngineError
-from softphone.engine.session import guarded
+from softphone.engine.pjcall import guarded
 from softphone.engine.timers import TimerHandle
 from softphone.engine.transport import error_text
+from softphone.engine.wire import wire_text
 from softphone.model.account import (
     AccountSettings,
     AccountState,
@@ -86,7 +87,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         registry = self._registry()
         if registry is not None:
-            guarded(registry.on_reg_state, self, prm.code, prm.reason, prm.expiration,
+            guarded(registry.on_reg_state, self, prm.code, wire_text(prm.reason), prm.expiration,
                     prm.status)
 
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:

@@ -16,9 +16,14 @@ GAP_MS = 80
 class InbandDtmf:
     """A tone generator connected to one call's audio; kept until the call ends."""
 
-    def __init__(self, call_media: pj.AudioMedia) -> None:
+    def __init__(self) -> None:
         self._generator: pj.ToneGenerator | None = pj.ToneGenerator()
         self._generator.createToneGenerator()
+        self._media: pj.AudioMedia | None = None
+
+    def connect(self, call_media: pj.AudioMedia) -> None:
+        """Send the tones into this stream (again after a re-INVITE rebuilt it)."""
+        assert self._generator is not None
         self._generator.startTransmit(call_media)
         self._media = call_media
 
@@ -37,8 +42,9 @@ class InbandDtmf:
     def close(self) -> None:
         if self._generator is None:
             return
-        with contextlib.suppress(pj.Error):  # the call's media may be gone already
-            self._generator.stopTransmit(self._media)
+        if self._media is not None:
+            with contextlib.suppress(pj.Error):  # the call's media may be gone already
+                self._generator.stopTransmit(self._media)
         self._generator = None  # deleted here, long before libDestroy
 
 

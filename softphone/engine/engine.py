@@ -11,7 +11,7 @@ import logging
 import sys
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -29,15 +29,19 @@ from softphone.engine.config import (
 )
 from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
 from softphone.engine.netcheck import local_address_towards
+from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
-from softphone.engine.session import LIVE_CALLS, CallSession, PjCall, guarded, log_exception
+from softphone.engine.session import CallSession
 from softphone.engine.sipmsg import header, split_name_addr
 from softphone.engine.timers import TimerHandle, Timers
 from softphone.engine.transport import create_udp_transport, error_text
+from softphone.engine.wire import wire_message, wire_text
 from softphone.model import (
+    PERSISTED_CHANGES,
     Address,
     AddressType,
     Call,
+    CallChange,
     CallDirection,
     CallStatus,
     EndCause,
@@ -57,14 +61,23 @@ _log = logging.getLogger(__name__)
 # How long shutdown keeps SIP running after our last BYE/CANCEL (its transaction's end).
 LINGER_S = 1.0
 NETWORK_CHECK_S = 5.0
+# A transfer target pjsua could not even start calling never reports a state: end it then.
+TRANSFER_START_S = 5.0
 
 
 @dataclass(frozen=True)
 class CallUpdate:
-    """What listeners receive: a snapshot, safe to keep and to hand to another thread."""
+    """What listeners receive: a snapshot, safe to keep and to hand to another thread,
+    and what changed since the last one (listeners skip what they do not need)."""
 
     call: Call
     diagnostics: CallDiagnostics
+    changes: frozenset[CallChange] = frozenset({CallChange.STATUS})
+
+    @property
+    def persisted(self) -> bool:
+        """Whether history keeps this change (not live-only media, hold or quality)."""
+        return bool(self.changes & PERSISTED_CHANGES)
 
 
 Listener = Callable[[CallUpdate], None]
@@ -93,10 +106,13 @@ class _Account(pj.Account):  # type: ignore[misc]
             guarded(engine.on_incoming, prm, self)
 
 
-def _incoming_call(remote_info: str, local_info: str) -> Call:
-    """A new incoming Call from the From and To of the INVITE: ringing from the start."""
-    name, uri = split_name_addr(remote_info)
-    _, local_uri = split_name_addr(local_info)
+def _incoming_call(message: str, remote_info: str, local_info: str) -> Call:
+    """A new incoming Call from the From and To of the INVITE: ringing from the start.
+
+    Read from the message itself: pjsua prints the URIs into 256-byte buffers, and a long
+    display name comes out as "-error: uri too long-"."""
+    name, uri = split_name_addr(header(message, "From", limit=None) or remote_info)
+    _, local_uri = split_name_addr(header(message, "To", limit=None) or local_info)
     now = Timestamp.now()
     return Call(
         id=uuid4(),
@@ -240,10 +256,7 @@ class Engine:
 
     def _destroy(self) -> None:
         for session in self._sessions.values():
-            session.stop_recording(publish=False)
-            if session.inband is not None:
-                session.inband.close()
-                session.inband = None
+            session.media.close()
             session.pj = None
         self._sessions.clear()
         # Off the bridge (and its device threads stopped) before libDestroy frees the bridge.
@@ -297,9 +310,12 @@ class Engine:
     def remove_listener(self, listener: Listener) -> None:
         self._listeners.remove(listener)
 
-    def publish(self, session: CallSession) -> None:
+    def publish(self, session: CallSession, changes: Iterable[CallChange] = ()) -> None:
         self.refresh_audio_cues()
-        update = CallUpdate(session.call.model_copy(deep=True), session.diagnostics)
+        changed = frozenset(changes)
+        if not changed:
+            return  # nothing a listener could see
+        update = CallUpdate(session.call.model_copy(deep=True), session.diagnostics, changed)
         for listener in list(self._listeners):
             try:
                 listener(update)
@@ -341,6 +357,10 @@ class Engine:
             self._cues = (ringtone, ringback)
             self.audio.set_ringtone(ringtone)
             self.audio.set_ringback(ringback)
+
+    @property
+    def live_call_count(self) -> int:
+        return len(self._sessions)
 
     @property
     def active_calls(self) -> list[Call]:
@@ -397,7 +417,7 @@ class Engine:
             session.srtp_required = account_settings.srtp is SrtpMode.MANDATORY
             session.dtmf_method = account_settings.dtmf
         self._sessions[call.id] = session
-        self.publish(session)
+        self.publish(session, (CallChange.CREATED, CallChange.STATUS))
         session.pj = PjCall(sip_account, session, pj.PJSUA_INVALID_ID)
         try:
             session.pj.makeCall(target.uri, pj.CallOpParam(True))
@@ -420,7 +440,7 @@ class Engine:
         call = Call(id=uuid4(), direction=CallDirection.OUTGOING, status=CallStatus.DIALING,
                     source=source, destination=target.address, tm_create=now, tm_update=now)
         session = CallSession(self, call)
-        self.publish(session)
+        self.publish(session, (CallChange.CREATED, CallChange.STATUS))
         session.finish(EndCause.TRANSPORT_ERROR, None, reason)
         return session.call.model_copy(deep=True)
 
@@ -432,34 +452,96 @@ class Engine:
             session.dtmf_method = account.settings.dtmf
         session.pj = pj_call
         info = pj_call.getInfo()
-        session.call = _incoming_call(info.remoteUri, info.localUri)
+        message = wire_message(prm.rdata.wholeMsg)
+        session.call = _incoming_call(message, info.remoteUri, info.localUri)
         session.diagnostics = CallDiagnostics(
-            user_agent=header(prm.rdata.wholeMsg, "User-Agent"), call_id_header=info.callIdString
+            user_agent=header(message, "User-Agent"),
+            call_id_header=wire_text(info.callIdString),
         )
         self._sessions[session.call.id] = session
+        self.publish(session, (CallChange.CREATED, CallChange.STATUS))
         ringing = pj.CallOpParam()
         ringing.statusCode = 180
-        pj_call.answer(ringing)
+        try:
+            pj_call.answer(ringing)
+        except pj.Error as exc:
+            # pjsua cannot use the offer (IPv6 to our IPv4 transport, a bad address).
+            reason = error_text(exc)
+            del exc  # no traceback may keep the pjsua2 Call alive
+            session.refuse_offer(reason)
+            return
         session.set_timer("ring", self.ring_timeout_s, session.ring_timeout_reached)
-        self.publish(session)
 
     def _on_rejected_incoming(self, prm: pj.OnRejectedIncomingCallParam) -> None:
-        # pjsua refused it before any Account saw it (the call limit): keep it in history.
-        call = _incoming_call(prm.remoteInfo, prm.localInfo)
+        # pjsua refused it before any Account saw it (the call limit: 486; an SDP offer
+        # it cannot use: 488): keep it in history, refused by us.
+        message = wire_message(prm.rdata.wholeMsg)
+        call = _incoming_call(message, prm.remoteInfo, prm.localInfo)
         uri = call.source.target
         session = CallSession(self, call)
-        message = prm.rdata.wholeMsg
         session.diagnostics = CallDiagnostics(
-            user_agent=header(message, "User-Agent"), call_id_header=header(message, "Call-ID", "i")
+            user_agent=header(message, "User-Agent"), call_id_header=header(message, "Call-ID")
         )
         session.local_cause = EndCause.LOCAL_REFUSED
-        _log.warning(
-            "incoming call from %s refused with %s %s", uri, prm.statusCode, prm.reason
-        )
-        self.publish(session)
+        code, reason = int(prm.statusCode), wire_text(prm.reason)
+        if code == 488:
+            session.origin = "their media offer is unusable (no common codec or address)"
+        _log.warning("incoming call from %s refused with %s %s", uri, code, reason)
+        self.publish(session, (CallChange.CREATED, CallChange.STATUS))
         call.move_to(CallStatus.TERMINATING)
-        self.publish(session)
-        session.finish(EndCause.LOCAL_REFUSED, prm.statusCode, prm.reason)
+        self.publish(session, (CallChange.STATUS,))
+        session.finish(EndCause.LOCAL_REFUSED, code, reason)
+
+    def transfer_requested(
+        self, session: CallSession, prm: pj.OnCallTransferRequestParam
+    ) -> None:
+        """The far end's REFER: follow it with a new Call of ours (pjsua2 would otherwise
+        reuse this call's object and later crash), or refuse it when no slot is free."""
+        target = wire_text(prm.dstUri)
+        by = session.call.remote.target
+        if len(self._sessions) >= MAX_CALLS or session.pj is None:
+            _log.warning("transfer to %s refused: no call slot is free", target)
+            prm.statusCode = 603
+            return
+        _, uri = split_name_addr(target) if "<" in target else ("", target)
+        old = session.call
+        source = old.source if session.outgoing else old.destination
+        now = Timestamp.now()
+        call = Call(id=uuid4(), direction=CallDirection.OUTGOING, status=CallStatus.DIALING,
+                    source=source, destination=Address(type=AddressType.SIP, target=uri),
+                    tm_create=now, tm_update=now)
+        new = CallSession(self, call, record=session.record_wanted,
+                          max_duration_s=session.max_duration_s)
+        new.dtmf_method, new.srtp_required = session.dtmf_method, session.srtp_required
+        new.origin = f"transferred by {by}"
+        new.diagnostics = CallDiagnostics(detail=new.origin)
+        new.pj = PjCall(session.pj.account, new, pj.PJSUA_INVALID_ID)
+        prm.newCall = new.pj
+        self._sessions[call.id] = new
+        _log.info("call %s: the far end transfers us to %s", old.id, uri)
+        self.publish(new, (CallChange.CREATED, CallChange.STATUS))
+
+        def never_started() -> None:
+            if not new.call.is_over and new.pj is not None and new.pj.getId() < 0:
+                new.finish(EndCause.TRANSPORT_ERROR, None,
+                           "the transfer target could not be called")
+
+        new.set_timer("start", TRANSFER_START_S, never_started)
+
+    def call_replaced(self, session: CallSession, prm: pj.OnCallReplacedParam) -> None:
+        """An INVITE with Replaces took over this call: the new one is an incoming call of
+        ours (the old one ends as its own BYE arrives)."""
+        account = session.pj.account if session.pj is not None else self._account
+        placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
+        new = CallSession(self, placeholder)
+        pj_call = PjCall(account, new, prm.newCallId)
+        new.pj = pj_call
+        prm.newCall = pj_call
+        info = pj_call.getInfo()
+        new.call = _incoming_call("", info.remoteUri, info.localUri)
+        new.origin = f"replaces the call with {session.call.remote.target}"
+        self._sessions[new.call.id] = new
+        self.publish(new, (CallChange.CREATED, CallChange.STATUS))
 
     def answer(self, call_id: UUID) -> None:
         self._session(call_id).answer()

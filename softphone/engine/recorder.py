@@ -37,18 +37,25 @@ class Recording:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._recorder.createRecorder(str(path))
 
-    def add_source(self, media: pj.AudioMedia) -> None:
+    def connect(self, *sources: pj.AudioMedia) -> None:
+        """Feed the recorder from exactly these ports (the call's current stream, our
+        capture); a stream replaced by a re-INVITE is let go, its port is gone anyway."""
         assert self._recorder is not None
-        media.startTransmit(self._recorder)
-        self._sources.append(media)
+        self._disconnect()
+        for media in sources:
+            media.startTransmit(self._recorder)
+            self._sources.append(media)
+
+    def _disconnect(self) -> None:
+        for media in self._sources:
+            with contextlib.suppress(pj.Error):  # the call's media is already gone
+                media.stopTransmit(self._recorder)
+        self._sources.clear()
 
     def close(self) -> None:
         """Disconnect and delete the recorder; deleting it is what finalises the WAV header."""
         if self._recorder is None:
             return
-        for media in self._sources:
-            with contextlib.suppress(pj.Error):  # the call's media is already gone
-                media.stopTransmit(self._recorder)
-        self._sources.clear()
+        self._disconnect()
         self._recorder = None
         _log.info("recording %s closed: %s", self.id, self.path)

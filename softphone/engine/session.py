@@ -1,24 +1,33 @@
-"""One call: the pjsua2 Call object and the VoIPBIN-shaped Call it keeps up to date."""
+"""One call: the pjsua2 Call object and the VoIPBIN-shaped Call it keeps up to date.
+
+A session knows its call and nothing of the engine beyond :class:`SessionHost`; everything
+it sends into or takes out of the call's audio goes through its media graph (CallMedia).
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-import traceback
-import weakref
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
 from uuid import uuid4
 
 import pjsua2 as pj
 
-from softphone.engine.dtmf import InbandDtmf
 from softphone.engine.dtmf import send as send_dtmf
-from softphone.engine.recorder import Recording, recording_path
+from softphone.engine.ending import EndSource, end_cause, end_detail, read_end
+from softphone.engine.errors import EngineError
+from softphone.engine.media import BridgeEnds, CallMedia
+from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
+from softphone.engine.recorder import recording_path
 from softphone.engine.sipmsg import header, status_code
 from softphone.engine.timers import TimerHandle
+from softphone.engine.transport import error_text
+from softphone.engine.wire import wire_message, wire_text
 from softphone.model import (
     Call,
+    CallChange,
     CallDirection,
     CallStatus,
     EndCause,
@@ -35,8 +44,7 @@ from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.hangup import UnmappableEnd
 from softphone.model.ids import NIL_ID
 
-if TYPE_CHECKING:
-    from softphone.engine.engine import Engine
+__all__ = ["LIVE_CALLS", "CallSession", "PjCall", "SessionHost", "guarded", "log_exception"]
 
 _log = logging.getLogger(__name__)
 
@@ -44,66 +52,37 @@ _log = logging.getLogger(__name__)
 _RINGING_CODES = frozenset({180, 181, 182})
 
 
-def log_exception(message: str) -> None:
-    """Log the current exception as text: a kept traceback would keep pjsua2 objects (and
-    their frames) alive past their time, and one freed after libDestroy aborts."""
-    _log.error("%s:\n%s", message, traceback.format_exc())
+class SessionHost(BridgeEnds, Protocol):
+    """What a call session needs of the engine: no more."""
 
+    @property
+    def recordings_dir(self) -> Path: ...
 
-def guarded(fn: Callable[..., None], *args: Any) -> None:
-    """Run a callback body; an exception must never travel back into pjsua2's C++."""
-    try:
-        fn(*args)
-    except Exception:
-        log_exception("error while handling a SIP event")
+    def publish(self, session: CallSession, changes: Iterable[CallChange]) -> None: ...
 
+    def retire(self, session: CallSession) -> None: ...
 
-# Every PjCall still alive: at shutdown any left (held by a stray reference: a traceback,
-# a loop variable) are disowned, so their later collection cannot abort the process.
-LIVE_CALLS: weakref.WeakSet[PjCall] = weakref.WeakSet()
+    def call_later(self, delay_s: float, callback: Callable[[], None]) -> TimerHandle: ...
 
+    def note_local_end(self) -> None: ...
 
-class PjCall(pj.Call):  # type: ignore[misc]
-    """pjsua2's Call, forwarding its callbacks to a session it does not keep alive."""
+    def transfer_requested(
+        self, session: CallSession, prm: pj.OnCallTransferRequestParam
+    ) -> None: ...
 
-    def __init__(self, account: pj.Account, session: CallSession, call_id: int) -> None:
-        super().__init__(account, call_id)
-        LIVE_CALLS.add(self)
-        # A weak reference: a cycle through a SWIG object could let the garbage collector
-        # free it after libDestroy, which aborts the process (DESIGN.md).
-        self._session = weakref.ref(session)
-
-    def onCallState(self, prm: pj.OnCallStateParam) -> None:
-        session = self._session()
-        if session is not None:
-            guarded(session.on_state)
-
-    def onCallTsxState(self, prm: pj.OnCallTsxStateParam) -> None:
-        session = self._session()
-        if session is not None:
-            guarded(session.on_tsx, prm)
-
-    def onCallRedirected(self, prm: pj.OnCallRedirectedParam) -> int:
-        # Not followed: the 3xx is then reported as the final response (a failed call),
-        # where pjsua's default would turn it into a 487 that reads like a cancel.
-        return int(pj.PJSIP_REDIRECT_REJECT)
-
-    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
-        session = self._session()
-        if session is not None:
-            guarded(session.on_media)
+    def call_replaced(self, session: CallSession, prm: pj.OnCallReplacedParam) -> None: ...
 
 
 class CallSession:
     def __init__(
         self,
-        engine: Engine,
+        host: SessionHost,
         call: Call,
         *,
         record: bool = False,
         max_duration_s: float | None = None,
     ) -> None:
-        self.engine = engine
+        self.host = host
         self.call = call
         self.pj: PjCall | None = None
         self.record_wanted = record
@@ -111,19 +90,27 @@ class CallSession:
         self.local_cause: EndCause | None = None
         self.srtp_required = False
         self.dtmf_method = DtmfMethod.RFC2833
-        self.inband: InbandDtmf | None = None
         self.diagnostics = CallDiagnostics()
         self.got_response = False
-        self.media_active = False
-        self.recording: Recording | None = None
+        self.media = CallMedia(host)
+        # How the call came to be, when not by a plain dial ("transferred by sip:...").
+        self.origin: str | None = None
         self.timers: dict[str, TimerHandle] = {}
         self._invite_sent_at = time.monotonic()
+        self._answering = False
 
     # -- helpers ---------------------------------------------------------------------
 
     @property
     def outgoing(self) -> bool:
         return self.call.direction is CallDirection.OUTGOING
+
+    @property
+    def media_active(self) -> bool:
+        return self.media.state.active
+
+    def publish(self, *changes: CallChange) -> None:
+        self.host.publish(self, changes)
 
     def _diag(self, **changes: Any) -> None:
         self.diagnostics = self.diagnostics.model_copy(update=changes)
@@ -132,19 +119,32 @@ class CallSession:
         if not can_move(self.call.status, status):
             return False
         self.call.move_to(status)
-        self.engine.publish(self)
+        self.publish(CallChange.STATUS)
         return True
 
     def set_timer(self, name: str, delay_s: float | None, callback: Callable[[], None]) -> None:
         if delay_s is None:
             return
         self.cancel_timer(name)
-        self.timers[name] = self.engine.timers.call_later(delay_s, lambda: guarded(callback))
+        self.timers[name] = self.host.call_later(delay_s, callback)
 
     def cancel_timer(self, name: str) -> None:
         handle = self.timers.pop(name, None)
         if handle is not None:
             handle.cancel()
+
+    def _note_response(self, message: str) -> None:
+        """A response to our INVITE: post-dial delay (RFC 6076) and the far end's agent."""
+        code = status_code(message)
+        if code is None:
+            return
+        self.got_response = True
+        if code > 100 and self.diagnostics.post_dial_delay_ms is None and self.outgoing:
+            pdd = round((time.monotonic() - self._invite_sent_at) * 1000)
+            self._diag(post_dial_delay_ms=pdd)
+        agent = header(message, "User-Agent", "Server")
+        if agent and self.diagnostics.user_agent is None:
+            self._diag(user_agent=agent)
 
     # -- pjsua2 callbacks ------------------------------------------------------------
 
@@ -153,27 +153,16 @@ class CallSession:
         if event.type != pj.PJSIP_EVENT_TSX_STATE:
             return
         tsx_event = event.body.tsxState
-        if tsx_event.type != pj.PJSIP_EVENT_RX_MSG:
+        if tsx_event.type != pj.PJSIP_EVENT_RX_MSG or tsx_event.tsx.method != "INVITE":
             return
-        message = tsx_event.src.rdata.wholeMsg
-        code = status_code(message)
-        if code is None:
-            return  # a request from the far end (BYE, CANCEL, re-INVITE)
-        if tsx_event.tsx.method == "INVITE":
-            self.got_response = True
-            if code > 100 and self.diagnostics.post_dial_delay_ms is None and self.outgoing:
-                pdd = round((time.monotonic() - self._invite_sent_at) * 1000)
-                self._diag(post_dial_delay_ms=pdd)
-            agent = header(message, "User-Agent", "Server")
-            if agent and self.diagnostics.user_agent is None:
-                self._diag(user_agent=agent)
+        self._note_response(wire_message(tsx_event.src.rdata.wholeMsg))
 
-    def on_state(self) -> None:
+    def on_state(self, prm: pj.OnCallStateParam) -> None:
         if self.pj is None or self.call.is_over:
             return
         info = self.pj.getInfo()
         if not self.diagnostics.call_id_header:
-            self._diag(call_id_header=info.callIdString)
+            self._diag(call_id_header=wire_text(info.callIdString))
         state = info.state
         if state == pj.PJSIP_INV_STATE_EARLY and self.outgoing:
             if info.lastStatusCode in _RINGING_CODES and self.call.status is CallStatus.DIALING:
@@ -181,29 +170,48 @@ class CallSession:
         elif state == pj.PJSIP_INV_STATE_CONFIRMED:
             self._answered()
         elif state == pj.PJSIP_INV_STATE_DISCONNECTED:
-            self._disconnected(info.lastStatusCode, info.lastReason)
+            facts = read_end(prm.e)
+            code = int(info.lastStatusCode)
+            if facts.source is EndSource.RESPONSE and self.outgoing:
+                # pjsua may report the end before the transaction callback that carries
+                # the response (a final answer with no provisional before it).
+                self._note_response(facts.message)
+                code = status_code(facts.message) or code
+            if self._answering and self.local_cause is None:
+                # Ended inside our own answer(): pjsua could not use their offer and
+                # answered 488 itself. We refused the call, it did not fail remotely.
+                self.local_cause = EndCause.LOCAL_REFUSED
+                self.origin = "their media offer is unusable"
+                self._move(CallStatus.TERMINATING)
+            cause = end_cause(
+                local_cause=self.local_cause,
+                answered=self.call.was_answered,
+                outgoing=self.outgoing,
+                source=facts.source,
+                code=code,
+                got_response=self.got_response,
+            )
+            self.finish(cause, code, wire_text(info.lastReason))
 
     def on_media(self) -> None:
-        if self.pj is None:
+        if self.pj is None or self.call.is_over:
             return
-        info = self.pj.getInfo()
-        self.media_active = any(
-            m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
-            for m in info.media
-        )
-        if self.media_active:
-            # Our microphone (the device port, else the null device) reaches the far end,
-            # and the far end reaches our speaker: early media (183) included.
-            try:
-                call_media = self.pj.getAudioMedia(-1)
-                self.engine.capture_media().startTransmit(call_media)
-                speaker = self.engine.playback_media()
-                if speaker is not None:
-                    call_media.startTransmit(speaker)
-            except pj.Error as exc:
-                _log.warning("could not connect the call to our audio: %s", exc.reason)
-        self.engine.refresh_audio_cues()  # early media replaces the ringback tone
+        before = self.media.state
+        after = self.media.rebuild(self.pj)
         self._sync_recording()
+        changes = []
+        if after != before:
+            changes.append(CallChange.MEDIA)
+        if (after.held_by_us, after.held_by_them) != (before.held_by_us, before.held_by_them):
+            changes.append(CallChange.HOLD)
+        # Published even when unchanged: early media replaces the ringback tone at once.
+        self.publish(*changes)
+
+    def on_transfer_request(self, prm: pj.OnCallTransferRequestParam) -> None:
+        self.host.transfer_requested(self, prm)
+
+    def on_replaced(self, prm: pj.OnCallReplacedParam) -> None:
+        self.host.call_replaced(self, prm)
 
     # -- moments -----------------------------------------------------------------------
 
@@ -216,35 +224,14 @@ class CallSession:
         self.set_timer("max_duration", self.max_duration_s, self.max_duration_reached)
         self._sync_recording()
 
-    def _disconnected(self, code: int, reason: str) -> None:
-        answered = self.call.was_answered
-        cause: EndCause
-        if self.local_cause is not None:
-            cause = self.local_cause
-        elif answered:
-            cause = EndCause.REMOTE_BYE
-        elif not self.outgoing:
-            # 487: the caller's CANCEL. Anything else before answer (an ACK that never
-            # came, a transport failure) is the network, not the caller's choice.
-            cause = EndCause.REMOTE_CANCEL if code == 487 else EndCause.NO_RESPONSE
-        elif self.got_response:
-            cause = EndCause.REMOTE_FINAL_RESPONSE
-        elif code == 408:
-            cause = EndCause.NO_RESPONSE
-        else:
-            cause = EndCause.TRANSPORT_ERROR
-        self.finish(cause, code, reason)
-
     def finish(self, cause: EndCause, code: int | None, reason: str | None) -> None:
         """End the Call: work out who and why, stamp hangup, publish, release pjsua2."""
         if self.call.is_over:
             return
         for name in list(self.timers):
             self.cancel_timer(name)
-        self.stop_recording(publish=False)
-        if self.inband is not None:
-            self.inband.close()
-            self.inband = None
+        self._close_recording(publish=False)
+        self.media.close()
         event = EndEvent(cause, self.call.direction, self.call.was_answered, code)
         try:
             result = outcome(event)
@@ -252,14 +239,16 @@ class CallSession:
             log_exception(f"no mapping for {event}; filing the call as failed")
             by = HangupBy.LOCAL if self.local_cause else HangupBy.REMOTE
             result = Outcome(by, HangupReason.FAILED)
-        detail = _detail(cause, code, reason)
+        detail = end_detail(cause, code, reason)
         if self.srtp_required and code == 488 and not self.call.was_answered:
             detail = ("the far end refused the media (488): it does not offer SRTP, "
                       "which this account requires")
+        if self.origin:
+            detail = f"{self.origin}; {detail}"
         self._diag(sip_code=code, sip_reason=reason or None, detail=detail)
         self.call.end(result.hangup_by, result.hangup_reason)
-        self.engine.publish(self)
-        self.engine.retire(self)
+        self.publish(CallChange.STATUS, CallChange.DIAGNOSTICS)
+        self.host.retire(self)
 
     # -- our acts ----------------------------------------------------------------------
 
@@ -268,9 +257,9 @@ class CallSession:
         if self.call.is_over or self.local_cause is not None:
             return
         self.local_cause = cause
-        self.engine.note_local_end()
+        self.host.note_local_end()
         answered = self.call.was_answered
-        self.stop_recording(publish=False)
+        self._close_recording(publish=False)
         self._move(local_end_status(self.call.direction, answered))
         param = pj.CallOpParam()
         if not answered and not self.outgoing:
@@ -281,7 +270,15 @@ class CallSession:
         except pj.Error as exc:
             # The call is already gone in pjsua (a race with the far end): finish it here.
             _log.info("hangup of %s: %s", self.call.id, exc.reason)
-            self.finish(cause, None, None)
+            self.finish(cause, sip_code if not answered else None, None)
+
+    def refuse_offer(self, reason: str) -> None:
+        """Their SDP offer cannot be used (IPv6 to an IPv4 transport, a bad address, no
+        common codec): we refuse the call with 488. One log line, no traceback."""
+        _log.warning("incoming call from %s refused: its media offer is unusable (%s)",
+                     self.call.remote.target, reason)
+        self.origin = f"their media offer is unusable: {reason}"
+        self.end_locally(EndCause.LOCAL_REFUSED, 488)
 
     def dial_timeout_reached(self) -> None:
         if self.call.status in (CallStatus.DIALING, CallStatus.RINGING):
@@ -298,9 +295,10 @@ class CallSession:
     def send_dtmf(self, digits: str) -> None:
         assert self.pj is not None
         if self.dtmf_method is DtmfMethod.INBAND:
-            if self.inband is None:
-                self.inband = InbandDtmf(self.pj.getAudioMedia(-1))
-            self.inband.play(digits)
+            try:
+                self.media.play_inband_dtmf(digits)
+            except RuntimeError as exc:
+                raise EngineError(str(exc)) from None
         else:
             send_dtmf(self.pj, digits, self.dtmf_method)
 
@@ -309,7 +307,20 @@ class CallSession:
             raise ValueError("only a ringing incoming call can be answered")
         param = pj.CallOpParam()
         param.statusCode = 200
-        self.pj.answer(param)
+        self._answering = True
+        try:
+            self.pj.answer(param)
+        except pj.Error as exc:
+            reason = error_text(exc)
+            del exc  # no traceback may keep the pjsua2 Call alive
+            if self.call.is_over:  # pjsua already answered 488 and ended it (on_state)
+                _log.warning("incoming call from %s refused: its media offer is unusable "
+                             "(%s)", self.call.remote.target, reason)
+            else:
+                self.refuse_offer(reason)
+            raise EngineError(f"could not answer: {reason}") from None
+        finally:
+            self._answering = False
 
     # -- recording -----------------------------------------------------------------------
 
@@ -317,69 +328,39 @@ class CallSession:
         # A call is recorded only while it is progressing, and only once media flows.
         if (
             self.record_wanted
-            and self.recording is None
-            and self.media_active
+            and self.media.recording is None
+            and self.media.state.on_bridge
             and self.call.status is CallStatus.PROGRESSING
         ):
             self._start_recording()
 
     def _start_recording(self) -> None:
-        assert self.pj is not None
-        folder = self.engine.recordings_dir
         recording_id = uuid4()
-        remote = self.call.remote.target
-        path = recording_path(folder, recording_id, self.call.direction.value, remote)
+        path = recording_path(self.host.recordings_dir, recording_id,
+                              self.call.direction.value, self.call.remote.target)
         try:
-            recording = Recording(recording_id, path)
-            recording.add_source(self.pj.getAudioMedia(-1))
-            recording.add_source(self.engine.capture_media())
-        except (pj.Error, OSError) as exc:
-            message = exc.reason if isinstance(exc, pj.Error) else str(exc)
+            self.media.start_recording(recording_id, path)
+        except (pj.Error, OSError, RuntimeError) as exc:
+            message = error_text(exc) if isinstance(exc, pj.Error) else str(exc)
             _log.error("cannot record to %s: %s", path, message)
             self.record_wanted = False
             return
-        self.recording = recording
         self.call.recording_id = recording_id
         self.call.recording_ids = [*self.call.recording_ids, recording_id]
         self.call.touch()
-        self.engine.publish(self)
+        self.publish(CallChange.RECORDING)
 
     def set_recording(self, wanted: bool) -> None:
         self.record_wanted = wanted
         if wanted:
             self._sync_recording()
         else:
-            self.stop_recording(publish=True)
+            self._close_recording(publish=True)
 
-    def stop_recording(self, *, publish: bool) -> None:
-        if self.recording is None:
+    def _close_recording(self, *, publish: bool) -> None:
+        if self.media.stop_recording() is None:
             return
-        self.recording.close()
-        self.recording = None
         self.call.recording_id = NIL_ID
         if publish:
             self.call.touch()
-            self.engine.publish(self)
-
-
-def _detail(cause: EndCause, code: int | None, reason: str | None) -> str:
-    sip = f"{code} {reason}".strip() if code else (reason or "")
-    text = {
-        EndCause.REMOTE_FINAL_RESPONSE: f"the far end answered {sip}",
-        EndCause.REMOTE_BYE: "the far end hung up",
-        EndCause.REMOTE_CANCEL: "the caller cancelled before answer",
-        EndCause.NO_RESPONSE: "no response to the INVITE",
-        EndCause.TRANSPORT_ERROR: f"the INVITE could not be sent ({sip})" if sip else
-        "the INVITE could not be sent",
-        EndCause.LOCAL_BYE: "we hung up",
-        EndCause.LOCAL_CANCEL: "we cancelled before answer",
-        EndCause.LOCAL_REJECT: "we declined the call",
-        EndCause.LOCAL_REFUSED: f"we refused the call ({sip})" if sip else "we refused the call",
-        EndCause.DIAL_TIMEOUT: "our dialing timeout ran out",
-        EndCause.MAX_DURATION: "our maximum call duration ran out",
-        EndCause.RING_TIMEOUT: "our ring timeout ran out",
-        EndCause.AMD: "answering-machine detection hung up",
-    }[cause]
-    return text
-
-
+            self.publish(CallChange.RECORDING)

@@ -8,12 +8,13 @@ import pjsua2 as pj
 
 from softphone.engine.config import DEFAULT_PORT_SEARCH, DEFAULT_SIP_PORT, BindAddress
 from softphone.engine.errors import EngineError
+from softphone.engine.wire import wire_text
 
 ANY_HOST = ("0.0.0.0", "::")
 
 
 def error_text(exc: pj.Error) -> str:
-    reason = str(getattr(exc, "reason", "") or exc)
+    reason = wire_text(getattr(exc, "reason", "") or exc)
     # pjsua2 reasons look like "Address already in use (PJ_STATUS_FROM_OS(98))"
     return reason.split(" (PJ", 1)[0].strip() or "unknown error"
 

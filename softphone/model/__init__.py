@@ -1,6 +1,7 @@
 """The domain model: pydantic only, no SIP library, no Qt."""
 
 from softphone.model.call import Action, Address, Call
+from softphone.model.changes import PERSISTED_CHANGES, CallChange
 from softphone.model.enums import (
     AddressType,
     CallDirection,
@@ -17,10 +18,12 @@ from softphone.model.timestamps import Timestamp
 
 __all__ = [
     "NIL_ID",
+    "PERSISTED_CHANGES",
     "Action",
     "Address",
     "AddressType",
     "Call",
+    "CallChange",
     "CallDirection",
     "CallStatus",
     "CallType",

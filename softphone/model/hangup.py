@@ -23,7 +23,8 @@ class EndCause(StrEnum):
     LOCAL_BYE = "local_bye"
     LOCAL_CANCEL = "local_cancel"
     LOCAL_REJECT = "local_reject"  # we declined an incoming call (or do-not-disturb)
-    LOCAL_REFUSED = "local_refused"  # the engine could not take it (call limit)
+    LOCAL_REFUSED = "local_refused"  # the engine could not take it: busy (486, the call
+    # limit) or unusable (488, an SDP offer we cannot use; any other code is failed too)
     DIAL_TIMEOUT = "dial_timeout"
     MAX_DURATION = "max_duration"
     RING_TIMEOUT = "ring_timeout"
@@ -97,6 +98,10 @@ def outcome(event: EndEvent) -> Outcome:
                 raise UnmappableEnd("a final response needs its SIP code")
             return Outcome(by, reason_for_final_response(event.sip_code))
         case EndCause.NO_RESPONSE | EndCause.TRANSPORT_ERROR:
+            return Outcome(by, HangupReason.FAILED)
+        case EndCause.LOCAL_REFUSED if incoming and event.sip_code not in (None, 486, 600):
+            # Refused for what it is, not because we are busy: an offer we cannot use
+            # (488), a request pjsua cannot take. Signalling never reached a phone here.
             return Outcome(by, HangupReason.FAILED)
         case EndCause.REMOTE_CANCEL if incoming:
             return Outcome(by, HangupReason.CANCEL)

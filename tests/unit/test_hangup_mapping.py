@@ -33,7 +33,9 @@ CASES = [
     (IN, False, EndCause.NO_RESPONSE, 408, R, HR.FAILED),  # our 200 was never ACKed
     (IN, False, EndCause.LOCAL_REJECT, 486, L, HR.BUSY),
     (IN, False, EndCause.LOCAL_REJECT, 603, L, HR.BUSY),
-    (IN, False, EndCause.LOCAL_REFUSED, 486, L, HR.BUSY),
+    (IN, False, EndCause.LOCAL_REFUSED, 486, L, HR.BUSY),  # the call limit
+    (IN, False, EndCause.LOCAL_REFUSED, 488, L, HR.FAILED),  # an offer we cannot use
+    (IN, False, EndCause.LOCAL_REFUSED, 500, L, HR.FAILED),
     (IN, False, EndCause.RING_TIMEOUT, None, L, HR.NOANSWER),
     (IN, False, EndCause.AMD, None, L, HR.AMD),
 ]

@@ -1,0 +1,142 @@
+"""One call's media graph: every connection into and out of the call's audio.
+
+pjsua recreates a call's audio stream on re-INVITEs (a codec locked after a multi-codec
+answer, hold and resume): the stream's bridge port is new and every connection made to the
+old one is gone. So nothing here is connected once: :meth:`CallMedia.rebuild` remakes every
+connection (our microphone and speaker, the recorder, the in-band DTMF generator) from the
+call's current media each time pjsua reports a media change. Later sources and taps (file
+and speech players, conference mixing, AMD and silence meters) attach here the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+import pjsua2 as pj
+
+from softphone.engine.dtmf import InbandDtmf
+from softphone.engine.recorder import Recording
+from softphone.engine.transport import error_text
+
+_log = logging.getLogger(__name__)
+
+# pjsua's media states in which the stream exists and sits on the bridge.
+_ON_BRIDGE = frozenset(
+    {pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_LOCAL_HOLD, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD}
+)
+
+
+class BridgeEnds(Protocol):
+    """Our side of the conference bridge, as a call's media graph needs it."""
+
+    def capture_media(self) -> pj.AudioMedia:
+        """Our microphone (the device port, else the null device)."""
+        ...
+
+    def playback_media(self) -> pj.AudioMedia | None:
+        """Our speaker, when real devices are in use."""
+        ...
+
+
+@dataclass(frozen=True)
+class MediaState:
+    """What the graph found in the call's media at the last change."""
+
+    active: bool = False  # audio flows both ways (early media included)
+    on_bridge: bool = False  # the stream exists (active or held)
+    held_by_us: bool = False
+    held_by_them: bool = False
+
+
+class CallMedia:
+    def __init__(self, ends: BridgeEnds) -> None:
+        self._ends = ends
+        self._stream: pj.AudioMedia | None = None  # the call's current stream port
+        self.state = MediaState()
+        self.recording: Recording | None = None
+        self._inband: InbandDtmf | None = None
+
+    # -- the graph -----------------------------------------------------------------------
+
+    def rebuild(self, call: pj.Call) -> MediaState:
+        """Re-read the call's media and remake every connection; return the new state."""
+        info = call.getInfo()
+        audio = [m for m in info.media if m.type == pj.PJMEDIA_TYPE_AUDIO]
+        current = next((m for m in audio if m.status in _ON_BRIDGE), None)
+        if current is None:
+            self._stream = None
+            self.state = MediaState()
+            return self.state
+        self.state = MediaState(
+            active=current.status == pj.PJSUA_CALL_MEDIA_ACTIVE,
+            on_bridge=True,
+            held_by_us=current.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
+            held_by_them=current.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+        )
+        try:
+            self._stream = call.getAudioMedia(current.index)
+            self._connect()
+        except pj.Error as exc:
+            _log.warning("could not connect the call's audio: %s", error_text(exc))
+        return self.state
+
+    def _connect(self) -> None:
+        # Connecting a pair that is already connected is harmless in pjmedia's bridge, so
+        # every connection is simply made again: no bookkeeping of what survived.
+        stream = self._stream
+        assert stream is not None
+        capture = self._ends.capture_media()
+        capture.startTransmit(stream)
+        speaker = self._ends.playback_media()
+        if speaker is not None:
+            stream.startTransmit(speaker)
+        if self.recording is not None:
+            self.recording.connect(stream, capture)
+        if self._inband is not None:
+            self._inband.connect(stream)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def start_recording(self, recording_id: UUID, path: Path) -> Recording:
+        """Record both directions, mixed as heard, from now on (and across stream changes)."""
+        if self._stream is None:
+            raise RuntimeError("the call has no audio to record yet")
+        recording = Recording(recording_id, path)
+        try:
+            recording.connect(self._stream, self._ends.capture_media())
+        except pj.Error:
+            recording.close()
+            raise
+        self.recording = recording
+        return recording
+
+    def stop_recording(self) -> Recording | None:
+        recording, self.recording = self.recording, None
+        if recording is not None:
+            recording.close()
+        return recording
+
+    # -- in-band DTMF ------------------------------------------------------------------------
+
+    def play_inband_dtmf(self, digits: str) -> None:
+        if self._stream is None:
+            raise RuntimeError("the call has no audio for in-band DTMF")
+        if self._inband is None:
+            self._inband = InbandDtmf()
+            self._inband.connect(self._stream)
+        self._inband.play(digits)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Free every port this call owns (long before libDestroy)."""
+        self.stop_recording()
+        inband, self._inband = self._inband, None
+        if inband is not None:
+            inband.close()
+        self._stream = None
+        self.state = MediaState()
