@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pjsua2 as pj
 
 from softphone.engine.redact import redact_sip
+from softphone.engine.wire import wire_message
 
 _log = logging.getLogger("softphone.pjsip")
 # The engine reports every failure that matters to the user in its own words (one line);
@@ -24,7 +25,7 @@ class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
         try:
             level = _LEVELS.get(entry.level, logging.DEBUG)
             if _log.isEnabledFor(level):
-                _log.log(level, "%s", redact_sip(entry.msg.rstrip()))
+                _log.log(level, "%s", redact_sip(wire_message(entry.msg).rstrip()))
         except Exception:
             pass
 
