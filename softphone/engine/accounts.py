@@ -17,6 +17,7 @@ import pjsua2 as pj
 
 from softphone.engine.errors import EngineError
 from softphone.engine.pjcall import guarded
+from softphone.engine.sipmsg import HEADER_LIMIT
 from softphone.engine.timers import TimerHandle
 from softphone.engine.transport import error_text
 from softphone.engine.wire import wire_text
@@ -87,8 +88,8 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         registry = self._registry()
         if registry is not None:
-            guarded(registry.on_reg_state, self, prm.code, wire_text(prm.reason), prm.expiration,
-                    prm.status)
+            reason = wire_text(prm.reason, HEADER_LIMIT)
+            guarded(registry.on_reg_state, self, prm.code, reason, prm.expiration, prm.status)
 
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         registry = self._registry()

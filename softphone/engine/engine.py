@@ -32,7 +32,7 @@ from softphone.engine.netcheck import local_address_towards
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
 from softphone.engine.session import CallSession
-from softphone.engine.sipmsg import header, split_name_addr
+from softphone.engine.sipmsg import HEADER_LIMIT, header, split_name_addr
 from softphone.engine.timers import TimerHandle, Timers
 from softphone.engine.transport import create_udp_transport, error_text
 from softphone.engine.wire import wire_message, wire_text
@@ -456,7 +456,7 @@ class Engine:
         session.call = _incoming_call(message, info.remoteUri, info.localUri)
         session.diagnostics = CallDiagnostics(
             user_agent=header(message, "User-Agent"),
-            call_id_header=wire_text(info.callIdString),
+            call_id_header=wire_text(info.callIdString, HEADER_LIMIT),
         )
         self._sessions[session.call.id] = session
         self.publish(session, (CallChange.CREATED, CallChange.STATUS))
@@ -483,7 +483,7 @@ class Engine:
             user_agent=header(message, "User-Agent"), call_id_header=header(message, "Call-ID")
         )
         session.local_cause = EndCause.LOCAL_REFUSED
-        code, reason = int(prm.statusCode), wire_text(prm.reason)
+        code, reason = int(prm.statusCode), wire_text(prm.reason, HEADER_LIMIT)
         if code == 488:
             session.origin = "their media offer is unusable (no common codec or address)"
         _log.warning("incoming call from %s refused with %s %s", uri, code, reason)

@@ -21,7 +21,7 @@ from softphone.engine.errors import EngineError
 from softphone.engine.media import BridgeEnds, CallMedia
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.recorder import recording_path
-from softphone.engine.sipmsg import header, status_code
+from softphone.engine.sipmsg import HEADER_LIMIT, header, status_code
 from softphone.engine.timers import TimerHandle
 from softphone.engine.transport import error_text
 from softphone.engine.wire import wire_message, wire_text
@@ -162,7 +162,7 @@ class CallSession:
             return
         info = self.pj.getInfo()
         if not self.diagnostics.call_id_header:
-            self._diag(call_id_header=wire_text(info.callIdString))
+            self._diag(call_id_header=wire_text(info.callIdString, HEADER_LIMIT))
         state = info.state
         if state == pj.PJSIP_INV_STATE_EARLY and self.outgoing:
             if info.lastStatusCode in _RINGING_CODES and self.call.status is CallStatus.DIALING:
@@ -191,7 +191,7 @@ class CallSession:
                 code=code,
                 got_response=self.got_response,
             )
-            self.finish(cause, code, wire_text(info.lastReason))
+            self.finish(cause, code, wire_text(info.lastReason, HEADER_LIMIT))
 
     def on_media(self) -> None:
         if self.pj is None or self.call.is_over:
