@@ -14,12 +14,12 @@ import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pjsua2 as pj
 
-from softphone.engine import dtmf
-from softphone.engine.accounts import AccountRegistry, SipAccount
+from softphone.engine import arrivals, dtmf
+from softphone.engine.accounts import AccountRegistry
 from softphone.engine.audio_port import BridgePort
 from softphone.engine.audio_types import AudioDevices
 from softphone.engine.codecs import set_codec_priorities
@@ -32,21 +32,19 @@ from softphone.engine.netcheck import local_address_towards
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
 from softphone.engine.session import CallSession
-from softphone.engine.sipmsg import HEADER_LIMIT, header, split_name_addr
+from softphone.engine.sipmsg import HEADER_LIMIT
 from softphone.engine.timers import TimerHandle, Timers
 from softphone.engine.transport import create_udp_transport, error_text
-from softphone.engine.wire import wire_message, wire_text
+from softphone.engine.wire import wire_text
 from softphone.model import (
     PERSISTED_CHANGES,
     Address,
     AddressType,
     Call,
     CallChange,
-    CallDirection,
     CallStatus,
     EndCause,
     Target,
-    Timestamp,
 )
 from softphone.model.account import (
     BUILTIN_ACCOUNT,
@@ -104,26 +102,6 @@ class _Account(pj.Account):  # type: ignore[misc]
         engine = self._engine()
         if engine is not None:
             guarded(engine.on_incoming, prm, self)
-
-
-def _incoming_call(message: str, remote_info: str, local_info: str) -> Call:
-    """A new incoming Call from the From and To of the INVITE: ringing from the start.
-
-    Read from the message itself: pjsua prints the URIs into 256-byte buffers, and a long
-    display name comes out as "-error: uri too long-"."""
-    name, uri = split_name_addr(header(message, "From", limit=None) or remote_info)
-    _, local_uri = split_name_addr(header(message, "To", limit=None) or local_info)
-    now = Timestamp.now()
-    return Call(
-        id=uuid4(),
-        direction=CallDirection.INCOMING,
-        status=CallStatus.RINGING,
-        source=Address(type=AddressType.SIP, target=uri, name=name),
-        destination=Address(type=AddressType.SIP, target=local_uri),
-        tm_create=now,
-        tm_ringing=now,
-        tm_update=now,
-    )
 
 
 class Engine:
@@ -401,16 +379,7 @@ class Engine:
                 f"cannot place another call: at most {MAX_CALLS} calls can be up at once "
                 "(a limit of the pjsua2 library); hang one up first"
             )
-        now = Timestamp.now()
-        call = Call(
-            id=uuid4(),
-            direction=CallDirection.OUTGOING,
-            status=CallStatus.DIALING,
-            source=source,
-            destination=target.address,
-            tm_create=now,
-            tm_update=now,
-        )
+        call = arrivals.outgoing_call(source, target.address)
         session = CallSession(self, call, record=record, max_duration_s=max_duration_s)
         if account:
             account_settings = self.accounts.get(account).settings
@@ -436,34 +405,20 @@ class Engine:
         """A call the caller could not even start (its host name did not resolve before
         make_call): kept in history all the same, as a failed call the network refused."""
         _, source = self._identity(account)
-        now = Timestamp.now()
-        call = Call(id=uuid4(), direction=CallDirection.OUTGOING, status=CallStatus.DIALING,
-                    source=source, destination=target.address, tm_create=now, tm_update=now)
-        session = CallSession(self, call)
+        session = CallSession(self, arrivals.outgoing_call(source, target.address))
         self.publish(session, (CallChange.CREATED, CallChange.STATUS))
         session.finish(EndCause.TRANSPORT_ERROR, None, reason)
         return session.call.model_copy(deep=True)
 
     def on_incoming(self, prm: pj.OnIncomingCallParam, account: pj.Account) -> None:
-        placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
-        session = CallSession(self, placeholder)
-        pj_call = PjCall(account, session, prm.callId)
-        if isinstance(account, SipAccount):
-            session.dtmf_method = account.settings.dtmf
-        session.pj = pj_call
-        info = pj_call.getInfo()
-        message = wire_message(prm.rdata.wholeMsg)
-        session.call = _incoming_call(message, info.remoteUri, info.localUri)
-        session.diagnostics = CallDiagnostics(
-            user_agent=header(message, "User-Agent"),
-            call_id_header=wire_text(info.callIdString, HEADER_LIMIT),
-        )
+        session = arrivals.incoming_session(self, prm, account)
+        assert session.pj is not None
         self._sessions[session.call.id] = session
         self.publish(session, (CallChange.CREATED, CallChange.STATUS))
         ringing = pj.CallOpParam()
         ringing.statusCode = 180
         try:
-            pj_call.answer(ringing)
+            session.pj.answer(ringing)
         except pj.Error as exc:
             # pjsua cannot use the offer (IPv6 to our IPv4 transport, a bad address).
             reason = error_text(exc)
@@ -473,22 +428,13 @@ class Engine:
         session.set_timer("ring", self.ring_timeout_s, session.ring_timeout_reached)
 
     def _on_rejected_incoming(self, prm: pj.OnRejectedIncomingCallParam) -> None:
-        # pjsua refused it before any Account saw it (the call limit: 486; an SDP offer
-        # it cannot use: 488): keep it in history, refused by us.
-        message = wire_message(prm.rdata.wholeMsg)
-        call = _incoming_call(message, prm.remoteInfo, prm.localInfo)
-        uri = call.source.target
-        session = CallSession(self, call)
-        session.diagnostics = CallDiagnostics(
-            user_agent=header(message, "User-Agent"), call_id_header=header(message, "Call-ID")
-        )
+        session = arrivals.refused_session(self, prm)
         session.local_cause = EndCause.LOCAL_REFUSED
         code, reason = int(prm.statusCode), wire_text(prm.reason, HEADER_LIMIT)
-        if code == 488:
-            session.origin = "their media offer is unusable (no common codec or address)"
-        _log.warning("incoming call from %s refused with %s %s", uri, code, reason)
+        _log.warning("incoming call from %s refused with %s %s",
+                     session.call.remote.target, code, reason)
         self.publish(session, (CallChange.CREATED, CallChange.STATUS))
-        call.move_to(CallStatus.TERMINATING)
+        session.call.move_to(CallStatus.TERMINATING)
         self.publish(session, (CallChange.STATUS,))
         session.finish(EndCause.LOCAL_REFUSED, code, reason)
 
@@ -497,31 +443,20 @@ class Engine:
     ) -> None:
         """The far end's REFER: follow it with a new Call of ours (pjsua2 would otherwise
         reuse this call's object and later crash), or refuse it when no slot is free."""
-        target = wire_text(prm.dstUri)
-        by = session.call.remote.target
+        target = wire_text(prm.dstUri, HEADER_LIMIT)
         if len(self._sessions) >= MAX_CALLS or session.pj is None:
             _log.warning("transfer to %s refused: no call slot is free", target)
             prm.statusCode = 603
             return
-        _, uri = split_name_addr(target) if "<" in target else ("", target)
-        old = session.call
-        source = old.source if session.outgoing else old.destination
-        now = Timestamp.now()
-        call = Call(id=uuid4(), direction=CallDirection.OUTGOING, status=CallStatus.DIALING,
-                    source=source, destination=Address(type=AddressType.SIP, target=uri),
-                    tm_create=now, tm_update=now)
-        new = CallSession(self, call, record=session.record_wanted,
-                          max_duration_s=session.max_duration_s)
-        new.dtmf_method, new.srtp_required = session.dtmf_method, session.srtp_required
-        new.origin = f"transferred by {by}"
-        new.diagnostics = CallDiagnostics(detail=new.origin)
-        new.pj = PjCall(session.pj.account, new, pj.PJSUA_INVALID_ID)
+        new = arrivals.transferred_session(self, session, target)
         prm.newCall = new.pj
-        self._sessions[call.id] = new
-        _log.info("call %s: the far end transfers us to %s", old.id, uri)
+        self._sessions[new.call.id] = new
+        _log.info("call %s: the far end transfers us to %s", session.call.id,
+                  new.call.destination.target)
         self.publish(new, (CallChange.CREATED, CallChange.STATUS))
 
         def never_started() -> None:
+            # pjsua could not even start calling the target: no state will ever come.
             if not new.call.is_over and new.pj is not None and new.pj.getId() < 0:
                 new.finish(EndCause.TRANSPORT_ERROR, None,
                            "the transfer target could not be called")
@@ -532,14 +467,8 @@ class Engine:
         """An INVITE with Replaces took over this call: the new one is an incoming call of
         ours (the old one ends as its own BYE arrives)."""
         account = session.pj.account if session.pj is not None else self._account
-        placeholder = Call(direction=CallDirection.INCOMING, status=CallStatus.RINGING)
-        new = CallSession(self, placeholder)
-        pj_call = PjCall(account, new, prm.newCallId)
-        new.pj = pj_call
-        prm.newCall = pj_call
-        info = pj_call.getInfo()
-        new.call = _incoming_call("", info.remoteUri, info.localUri)
-        new.origin = f"replaces the call with {session.call.remote.target}"
+        new = arrivals.replacing_session(self, session, prm, account)
+        prm.newCall = new.pj
         self._sessions[new.call.id] = new
         self.publish(new, (CallChange.CREATED, CallChange.STATUS))
 
