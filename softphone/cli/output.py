@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from softphone.model import Call, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.explain import plain_outcome
 
 
 def _local_time(call: Call) -> str:
@@ -33,7 +34,10 @@ def summary_line(call: Call, diagnostics: CallDiagnostics | None = None) -> str:
             parts.append(f"sip={diagnostics.sip_code} {diagnostics.sip_reason or ''}".rstrip())
         if diagnostics.detail:
             parts.append(f"({diagnostics.detail})")
-    return "  ".join(parts)
+    line = "  ".join(parts)
+    plain = plain_outcome(call, diagnostics.sip_code if diagnostics else None)
+    # The plain words on a line of their own: scripts reading the first line keep working.
+    return f"{line}\n  {plain}" if plain else line
 
 
 def history_table(rows: list[tuple[Call, CallDiagnostics]]) -> str:
