@@ -75,6 +75,8 @@ class HeadlessRun:
                 print(call.model_dump_json(), flush=True)
             else:
                 print(summary_line(call, update.diagnostics), flush=True)
+                if update.diagnostics.quality is not None:
+                    print(f"  {update.diagnostics.quality.line()}", flush=True)
             if self.on_finished is not None:
                 self.on_finished(call)
 

@@ -56,6 +56,7 @@ class CallMedia:
     def __init__(self, ends: BridgeEnds) -> None:
         self._ends = ends
         self._stream: pj.AudioMedia | None = None  # the call's current stream port
+        self.index = -1  # the call's media index of that stream
         self.state = MediaState()
         self.recording: Recording | None = None
         self._inband: InbandDtmf | None = None
@@ -68,7 +69,7 @@ class CallMedia:
         audio = [m for m in info.media if m.type == pj.PJMEDIA_TYPE_AUDIO]
         current = next((m for m in audio if m.status in _ON_BRIDGE), None)
         if current is None:
-            self._stream = None
+            self._stream, self.index = None, -1
             self.state = MediaState()
             return self.state
         self.state = MediaState(
@@ -78,7 +79,8 @@ class CallMedia:
             held_by_them=current.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
         )
         try:
-            self._stream = call.getAudioMedia(current.index)
+            self.index = int(current.index)
+            self._stream = call.getAudioMedia(self.index)
             self._connect()
         except pj.Error as exc:
             _log.warning("could not connect the call's audio: %s", error_text(exc))
@@ -138,5 +140,5 @@ class CallMedia:
         inband, self._inband = self._inband, None
         if inband is not None:
             inband.close()
-        self._stream = None
+        self._stream, self.index = None, -1
         self.state = MediaState()

@@ -20,6 +20,7 @@ from softphone.engine.ending import EndSource, end_cause, end_detail, read_end
 from softphone.engine.errors import EngineError
 from softphone.engine.media import BridgeEnds, CallMedia
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
+from softphone.engine.quality import QualityMeter
 from softphone.engine.recorder import recording_path
 from softphone.engine.sipmsg import HEADER_LIMIT, header, status_code
 from softphone.engine.timers import TimerHandle
@@ -43,6 +44,7 @@ from softphone.model.account import DtmfMethod
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.hangup import UnmappableEnd
 from softphone.model.ids import NIL_ID
+from softphone.model.quality import QualitySummary
 
 __all__ = ["LIVE_CALLS", "CallSession", "PjCall", "SessionHost", "guarded", "log_exception"]
 
@@ -50,6 +52,7 @@ _log = logging.getLogger(__name__)
 
 # Provisional responses that mean "the phone is ringing"; 183 alone leaves us dialing.
 _RINGING_CODES = frozenset({180, 181, 182})
+QUALITY_INTERVAL_S = 1.0
 
 
 class SessionHost(BridgeEnds, Protocol):
@@ -98,6 +101,7 @@ class CallSession:
         self.timers: dict[str, TimerHandle] = {}
         self._invite_sent_at = time.monotonic()
         self._answering = False
+        self._quality_meter = QualityMeter()
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -223,6 +227,24 @@ class CallSession:
         self._move(CallStatus.PROGRESSING)
         self.set_timer("max_duration", self.max_duration_s, self.max_duration_reached)
         self._sync_recording()
+        self.set_timer("quality", QUALITY_INTERVAL_S, self._measure_quality)
+
+    def _measure_quality(self) -> None:
+        """Each second of an answered call: a sample, the running summary, an update that
+        says only QUALITY changed (the history does not write it each second)."""
+        if self.pj is None or self.call.status is not CallStatus.PROGRESSING:
+            return
+        self.set_timer("quality", QUALITY_INTERVAL_S, self._measure_quality)
+        if self.media.index < 0:
+            return  # on hold with no stream, or not yet rebuilt
+        try:
+            sample = self._quality_meter.sample(self.pj, self.media.index)
+        except pj.Error:
+            return  # the stream is being recreated (re-INVITE): next second
+        summary = self.diagnostics.quality
+        summary = summary.add(sample) if summary is not None else QualitySummary.first(sample)
+        self._diag(quality=summary, quality_now=sample)
+        self.publish(CallChange.QUALITY)
 
     def finish(self, cause: EndCause, code: int | None, reason: str | None) -> None:
         """End the Call: work out who and why, stamp hangup, publish, release pjsua2."""
@@ -245,7 +267,7 @@ class CallSession:
                       "which this account requires")
         if self.origin:
             detail = f"{self.origin}; {detail}"
-        self._diag(sip_code=code, sip_reason=reason or None, detail=detail)
+        self._diag(sip_code=code, sip_reason=reason or None, detail=detail, quality_now=None)
         self.call.end(result.hangup_by, result.hangup_reason)
         self.publish(CallChange.STATUS, CallChange.DIAGNOSTICS)
         self.host.retire(self)
