@@ -9,6 +9,7 @@ from uuid import UUID
 from softphone.model import Call, Target
 from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.policy import IncomingPolicy
 
 
 class Update(Protocol):
@@ -17,6 +18,27 @@ class Update(Protocol):
 
     @property
     def diagnostics(self) -> CallDiagnostics: ...
+
+
+class MissedCount(Protocol):
+    """Calls missed since the user last looked (engine/policy.py keeps the count)."""
+
+    count: int
+
+    def add_listener(self, listener: Callable[[int], None]) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class PolicyControl(Protocol):
+    """The incoming-call policy the engine applies for the window (answer, decline, ring)."""
+
+    @property
+    def missed(self) -> MissedCount: ...
+
+    def configure(self, policy: IncomingPolicy) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class CallControl(Protocol):
@@ -53,6 +75,8 @@ class CallControl(Protocol):
     def account_states(self) -> list[AccountState]: ...
 
     def add_account_listener(self, listener: Callable[[AccountState], None]) -> None: ...
+
+    def attach_policy(self, policy: IncomingPolicy | None = None) -> PolicyControl: ...
 
 
 class AudioControl(Protocol):

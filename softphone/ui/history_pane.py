@@ -46,9 +46,9 @@ SEARCH_DEBOUNCE_MS = 250
 
 class HistoryPane(QWidget):
     redial_requested = Signal(str)
-    details_requested = Signal(object)  # a HistoryEntry
+    details_requested = Signal(HistoryEntry)
     message = Signal(str)  # for the status bar
-    exported = Signal(object, int)  # path, how many calls
+    exported = Signal(Path, int)  # the file, how many calls
     deleted = Signal(int)
 
     def __init__(
