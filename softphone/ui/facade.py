@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import builtins
+from collections.abc import Callable, Iterable
 from typing import Protocol
 from uuid import UUID
 
-from softphone.model import Call, Target
+from softphone.model import Call, CallDirection, HangupReason, Target
 from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.policy import IncomingPolicy
+from softphone.store import HistoryEntry
 
 
 class Update(Protocol):
@@ -90,3 +92,28 @@ class AudioControl(Protocol):
     def device_names(self) -> tuple[list[str], list[str]]: ...  # (microphones, speakers)
 
     def set_devices(self, capture: str, playback: str, ring: str) -> None: ...
+
+
+class HistoryView(Protocol):
+    """The call history as the window reads it (softphone.store.History): pages, counts, and
+    the user's own deletions. Saving calls is the composition root's history listener."""
+
+    def list(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        direction: CallDirection | None = None,
+        reason: HangupReason | None = None,
+        search: str | None = None,
+    ) -> builtins.list[HistoryEntry]: ...
+
+    def count(
+        self,
+        *,
+        direction: CallDirection | None = None,
+        reason: HangupReason | None = None,
+        search: str | None = None,
+    ) -> int: ...
+
+    def delete(self, ids: Iterable[UUID | str]) -> int: ...

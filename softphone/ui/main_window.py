@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.account import BUILTIN_ACCOUNT, AccountState
 from softphone.model.diagnostics import CallDiagnostics
-from softphone.store import CallSettings, History, HistoryEntry, Settings, StoreError
+from softphone.store import CallSettings, HistoryEntry, Settings, StoreError
 from softphone.store import load_settings as _load_settings
 from softphone.store import save_settings as _save_settings
 from softphone.ui.account_selector import AccountSelector
@@ -40,7 +40,7 @@ from softphone.ui.call_controller import CallController
 from softphone.ui.call_details import CallDetailsDialog
 from softphone.ui.calls_panel import ActiveCallsPanel
 from softphone.ui.dial_pad import DialPad
-from softphone.ui.facade import CallControl, Update
+from softphone.ui.facade import CallControl, HistoryView, Update
 from softphone.ui.history_pane import HistoryPane
 from softphone.ui.incoming_policy import window_policy
 from softphone.ui.settings_dialog import CallSettingsDialog
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         engine: CallControl,
-        history: History,
+        history: HistoryView,
         recordings_dir: Path,
         settings: Settings | None = None,
         settings_path: Path | None = None,
@@ -93,7 +93,7 @@ class MainWindow(QMainWindow):
 
     # -- construction ----------------------------------------------------------------------
 
-    def _init_widgets(self, history: History, recordings_dir: Path) -> None:
+    def _init_widgets(self, history: HistoryView, recordings_dir: Path) -> None:
         self.account = AccountSelector()
         self.target_field = TargetField(self._default_domain)
         self.call_button = QPushButton("Call")
