@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         engine.add_account_listener(account_changed)
         self._policy = engine.attach_policy(window_policy(self.settings.calls))
         self._policy.missed.add_listener(missed_changed)
+        # A window dropped without detach() must not go on answering calls for nobody.
+        self.destroyed.connect(self._policy.close)
 
     def _connect_signals(self) -> None:
         self.tray.show_requested.connect(self._raise)
