@@ -12,7 +12,7 @@ from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
 from softphone.model.account import stun_servers
 from softphone.store import DataDirs, History, Settings, StoreError, load_settings
-from softphone.store.settings import AudioSettings, CallSettings
+from softphone.store.settings import AudioSettings
 
 _log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 10
@@ -35,11 +35,6 @@ class HistorySaver:
             _log.error("%s", exc)
             if self.on_error is not None:
                 self.on_error(str(exc))
-
-
-def apply_call_settings(engine: Engine, calls: CallSettings) -> None:
-    # The ring timeout is the engine's own timer; the window's settings dialog changes it.
-    engine.ring_timeout_s = calls.ring_timeout_s
 
 
 def run_window(dirs: DataDirs, dial: str | None = None) -> int:
@@ -77,7 +72,6 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
                               speaker_volume=a.speaker_volume)
     engine = Engine(EngineConfig(recordings_dir=recordings,
                                  stun_servers=stun_servers(settings.accounts)), audio=audio)
-    apply_call_settings(engine, settings.calls)
     try:
         engine.start()
     except EngineError as exc:
@@ -117,7 +111,6 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
         # Say so once, rather than let the first call be mysteriously silent.
         window.show_message("No sound device found: calls connect, but without microphone "
                             "or speaker")
-    window.settings_changed.connect(lambda calls: apply_call_settings(engine, calls))
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
     timer = QTimer()
     timer.timeout.connect(lambda: engine.poll(0))
@@ -146,4 +139,4 @@ async def _until_quit(app: object) -> None:
     await done.wait()
 
 
-__all__ = ["HistorySaver", "Settings", "apply_call_settings", "run_window"]
+__all__ = ["HistorySaver", "Settings", "run_window"]

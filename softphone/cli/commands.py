@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import sys
-from uuid import UUID
 
 from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
@@ -15,8 +13,9 @@ from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
-from softphone.model import CallChange, CallStatus, TargetError, parse_target
+from softphone.model import CallChange, TargetError, parse_target
 from softphone.model.account import AccountSettings, stun_servers
+from softphone.model.policy import IncomingMode, IncomingPolicy
 from softphone.store import DataDirs, History
 
 REGISTER_TIMEOUT_S = 15.0
@@ -90,38 +89,30 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
     return EXIT_INTERRUPTED if was_interrupted else EXIT_OK
 
 
+def listen_policy(args: argparse.Namespace) -> IncomingPolicy:
+    """`listen`'s options as the incoming-call policy the window uses too."""
+    if args.reject:
+        mode = IncomingMode.REJECT
+    elif args.no_answer:
+        mode = IncomingMode.RING
+    else:
+        mode = IncomingMode.ANSWER
+    return IncomingPolicy(
+        mode=mode,
+        answer_after_s=args.answer_after if args.answer_after is not None else 0.0,
+        ring_timeout_s=args.ring_timeout,
+        max_duration_s=args.max_duration,
+        hangup_after_s=args.hangup_after,
+        record=args.record,
+    )
+
+
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = chosen_account(args.account, dirs)
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
-    answer_after = args.answer_after if args.answer_after is not None else 0.0
     engine = run.engine
-    engine.ring_timeout_s = args.ring_timeout
-
-    handled: set[UUID] = set()
-
-    def handle(update: CallUpdate) -> None:
-        call = update.call
-        # React once, when an incoming call first appears ringing.
-        if call.status is not CallStatus.RINGING or call.id in handled:
-            return
-        handled.add(call.id)
-        if args.max_duration is not None:
-            engine.set_max_duration(call.id, args.max_duration)
-        if args.record:
-            engine.set_recording(call.id, True)  # starts once the call is progressing
-        if args.hangup_after is not None:
-            engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
-        if args.reject:
-            engine.call_later(0, lambda: run.hangup_if_live(call.id))
-        elif not args.no_answer:
-            engine.call_later(answer_after, lambda: answer(call.id))
-
-    def answer(call_id: UUID) -> None:
-        with contextlib.suppress(EngineError, ValueError):  # the caller gave up first
-            engine.answer(call_id)
-
-    run.on_update = handle
+    policy = engine.attach_policy(listen_policy(args))
     try:
         problem = _start_with_account(run, account)
         if problem:
@@ -132,6 +123,7 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
         run.run_until(lambda: args.calls is not None and len(run.finished) >= args.calls)
         interrupted = run.interrupted
     finally:
+        policy.close()
         run.close()
     if run.store_error is not None:
         return fail(str(run.store_error))

@@ -31,6 +31,7 @@ from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
 from softphone.engine.netcheck import local_address_towards
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
+from softphone.engine.policy import CallPolicy
 from softphone.engine.session import CallSession
 from softphone.engine.sipmsg import HEADER_LIMIT
 from softphone.engine.timers import TimerHandle, Timers
@@ -54,6 +55,7 @@ from softphone.model.account import (
     SrtpMode,
 )
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.policy import IncomingPolicy
 
 _log = logging.getLogger(__name__)
 # How long shutdown keeps SIP running after our last BYE/CANCEL (its transaction's end).
@@ -214,11 +216,8 @@ class Engine:
         """End every call (each one lands in history), then free pjsua2 in a safe order."""
         if self._ep is None:
             return
-        for session in list(self._sessions.values()):
-            cause = EndCause.LOCAL_BYE if session.call.was_answered else (
-                EndCause.LOCAL_CANCEL if session.outgoing else EndCause.LOCAL_REJECT
-            )
-            session.end_locally(cause)
+        for call_id in list(self._sessions):
+            self.end_call(call_id)
         deadline = time.monotonic() + timeout_s
         while self._sessions and time.monotonic() < deadline:
             self.poll(20)
@@ -475,21 +474,35 @@ class Engine:
     def answer(self, call_id: UUID) -> None:
         self._session(call_id).answer()
 
+    def end_call(
+        self, call_id: UUID, cause: EndCause | None = None, sip_code: int | None = None
+    ) -> None:
+        """End a live call by our own act, filed under ``cause`` (``sip_code``: our answer
+        to a ringing incoming call). No cause: as our hang-up button, BYE after answer,
+        CANCEL before, 486 to a call ringing in."""
+        session = self._session(call_id)
+        if cause is None:
+            if session.call.was_answered:
+                cause = EndCause.LOCAL_BYE
+            elif session.outgoing:
+                cause = EndCause.LOCAL_CANCEL
+            else:
+                cause = EndCause.LOCAL_REJECT
+        session.end_locally(cause, sip_code)
+
     def hangup(self, call_id: UUID) -> None:
         """Our hang-up button: BYE after answer, CANCEL before, decline if ringing in."""
-        session = self._session(call_id)
-        if session.call.was_answered:
-            session.end_locally(EndCause.LOCAL_BYE)
-        elif session.outgoing:
-            session.end_locally(EndCause.LOCAL_CANCEL)
-        else:
-            session.end_locally(EndCause.LOCAL_REJECT, 486)
+        self.end_call(call_id)
 
     def reject(self, call_id: UUID, sip_code: int = 486) -> None:
         session = self._session(call_id)
         if session.outgoing or session.call.was_answered:
             raise EngineError("only a ringing incoming call can be declined")
-        session.end_locally(EndCause.LOCAL_REJECT, sip_code)
+        self.end_call(call_id, EndCause.LOCAL_REJECT, sip_code)
+
+    def attach_policy(self, policy: IncomingPolicy | None = None) -> CallPolicy:
+        """Apply an incoming-call policy (the window's, `listen`'s) until its close()."""
+        return CallPolicy(self, policy)
 
     def send_dtmf(self, call_id: UUID, digits: str) -> None:
         """Send DTMF digits (0-9 * # A-D) on an answered call, by the account's method

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softphone.store.settings import AudioSettings
+from softphone.store import AudioSettings
 from softphone.ui.facade import AudioControl
 
 METER_FLOOR_DB = -60  # the meters' left end; speech sits around -30..-10 dBFS

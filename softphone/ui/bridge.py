@@ -8,7 +8,9 @@ from softphone.ui.facade import Update
 
 
 class CallSignals(QObject):
-    changed = Signal(object)  # an engine Update: a Call snapshot and its diagnostics
+    # The engine's CallUpdate, seen through the facade's protocol (the UI never imports
+    # the engine): a Call snapshot and its diagnostics.
+    changed = Signal(Update)
 
     def deliver(self, update: Update) -> None:
         # The engine is polled on the GUI thread (DESIGN.md), so this emits directly.

@@ -32,14 +32,15 @@ _PLAIN_FRAME = "QFrame#callCard { border: 1px solid palette(mid); border-radius:
 
 
 class CallCard(QFrame):
-    hangup_requested = Signal(object)  # call id
-    answer_requested = Signal(object)
-    decline_requested = Signal(object)
-    record_toggled = Signal(object, bool)
-    details_requested = Signal(object)
-    play_requested = Signal(object)  # a recording's Path
-    dismissed = Signal(object)
-    chosen = Signal(object)  # the user clicked the card: it becomes the current call
+    # Each carries the card's call id (play_requested: the recording's file).
+    hangup_requested = Signal(UUID)
+    answer_requested = Signal(UUID)
+    decline_requested = Signal(UUID)
+    record_toggled = Signal(UUID, bool)
+    details_requested = Signal(UUID)
+    play_requested = Signal(Path)
+    dismissed = Signal(UUID)
+    chosen = Signal(UUID)  # the user clicked the card: it becomes the current call
     badge_changed = Signal(str)  # the status the badge now shows
 
     def __init__(

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from softphone.model import Call
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.ids import NIL_ID
 from softphone.ui.call_card import CallCard
 
 # Long enough to read who hung up and why; the card's ✕ removes it sooner.
@@ -19,8 +20,8 @@ TICK_MS = 500
 
 
 class ActiveCallsPanel(QScrollArea):
-    card_added = Signal(object)  # the new CallCard
-    current_changed = Signal(object)  # the current call id, or None
+    card_added = Signal(CallCard)
+    current_changed = Signal(UUID)  # the current call's id; NIL_ID: none
 
     def __init__(
         self, recordings_dir: Path, ring_timeout_s: float | None, parent: QWidget | None = None
@@ -105,7 +106,7 @@ class ActiveCallsPanel(QScrollArea):
         self._current = new
         for cid, card in self.cards.items():
             card.set_current(cid == new)
-        self.current_changed.emit(new)
+        self.current_changed.emit(new if new is not None else NIL_ID)
 
     def ringing_incoming(self) -> list[CallCard]:
         return [c for c in self.cards.values() if c.is_incoming_ringing]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import builtins
+from collections.abc import Callable, Iterable
 from typing import Protocol
 from uuid import UUID
 
-from softphone.model import Call, Target
+from softphone.model import Call, CallDirection, HangupReason, Target
 from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.policy import IncomingPolicy
+from softphone.store import HistoryEntry
 
 
 class Update(Protocol):
@@ -17,6 +20,27 @@ class Update(Protocol):
 
     @property
     def diagnostics(self) -> CallDiagnostics: ...
+
+
+class MissedCount(Protocol):
+    """Calls missed since the user last looked (engine/policy.py keeps the count)."""
+
+    count: int
+
+    def add_listener(self, listener: Callable[[int], None]) -> None: ...
+
+    def reset(self) -> None: ...
+
+
+class PolicyControl(Protocol):
+    """The incoming-call policy the engine applies for the window (answer, decline, ring)."""
+
+    @property
+    def missed(self) -> MissedCount: ...
+
+    def configure(self, policy: IncomingPolicy) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class CallControl(Protocol):
@@ -54,6 +78,8 @@ class CallControl(Protocol):
 
     def add_account_listener(self, listener: Callable[[AccountState], None]) -> None: ...
 
+    def attach_policy(self, policy: IncomingPolicy | None = None) -> PolicyControl: ...
+
 
 class AudioControl(Protocol):
     """The sound devices as the window drives them (softphone.audio.DeviceAudio)."""
@@ -66,3 +92,28 @@ class AudioControl(Protocol):
     def device_names(self) -> tuple[list[str], list[str]]: ...  # (microphones, speakers)
 
     def set_devices(self, capture: str, playback: str, ring: str) -> None: ...
+
+
+class HistoryView(Protocol):
+    """The call history as the window reads it (softphone.store.History): pages, counts, and
+    the user's own deletions. Saving calls is the composition root's history listener."""
+
+    def list(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        direction: CallDirection | None = None,
+        reason: HangupReason | None = None,
+        search: str | None = None,
+    ) -> builtins.list[HistoryEntry]: ...
+
+    def count(
+        self,
+        *,
+        direction: CallDirection | None = None,
+        reason: HangupReason | None = None,
+        search: str | None = None,
+    ) -> int: ...
+
+    def delete(self, ids: Iterable[UUID | str]) -> int: ...

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from softphone.store import History, HistoryEntry
+from softphone.store import HistoryEntry
+from softphone.ui.facade import HistoryView
 
 EXPORT_PAGE = 1000
 CSV_HEADER = (
@@ -20,7 +21,7 @@ CSV_HEADER = (
 )
 
 
-def all_entries(history: History, query: dict[str, Any]) -> Iterator[HistoryEntry]:
+def all_entries(history: HistoryView, query: dict[str, Any]) -> Iterator[HistoryEntry]:
     offset = 0
     while True:
         page = history.list(EXPORT_PAGE, offset, **query)
@@ -42,7 +43,7 @@ def row_ranges(rows: Iterable[int]) -> list[tuple[int, int]]:
 
 
 def selected_entries(
-    history: History, query: dict[str, Any], rows: Iterable[int]
+    history: HistoryView, query: dict[str, Any], rows: Iterable[int]
 ) -> Iterator[HistoryEntry]:
     for first, count in row_ranges(rows):
         for offset in range(first, first + count, EXPORT_PAGE):

@@ -30,7 +30,8 @@ from softphone.model.enums import (
     HANGUP_REASON_DESCRIPTIONS,
     STATUS_DESCRIPTIONS,
 )
-from softphone.store import History, HistoryEntry
+from softphone.store import HistoryEntry
+from softphone.ui.facade import HistoryView
 from softphone.ui.text import clock, direction_label, local_time, party
 from softphone.ui.theme import reason_colour
 from softphone.ui.worker import Worker
@@ -76,7 +77,7 @@ class HistoryTableModel(QAbstractTableModel):
     counted = Signal(int)  # the number of matching calls, after each (re)count
     failed = Signal(str)  # a one-line error for the status bar
 
-    def __init__(self, history: History, worker: Worker) -> None:
+    def __init__(self, history: HistoryView, worker: Worker) -> None:
         super().__init__()
         self._history = history
         self._worker = worker

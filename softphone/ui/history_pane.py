@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, CallDirection, HangupReason
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
-from softphone.store import History, HistoryEntry
+from softphone.store import HistoryEntry
 from softphone.ui.call_details import call_json
+from softphone.ui.facade import HistoryView
 from softphone.ui.history_export import all_entries, export, selected_entries
 from softphone.ui.history_model import (
     COL_RECORDINGS,
@@ -46,13 +47,13 @@ SEARCH_DEBOUNCE_MS = 250
 
 class HistoryPane(QWidget):
     redial_requested = Signal(str)
-    details_requested = Signal(object)  # a HistoryEntry
+    details_requested = Signal(HistoryEntry)
     message = Signal(str)  # for the status bar
-    exported = Signal(object, int)  # path, how many calls
+    exported = Signal(Path, int)  # the file, how many calls
     deleted = Signal(int)
 
     def __init__(
-        self, history: History, recordings_dir: Path, parent: QWidget | None = None
+        self, history: HistoryView, recordings_dir: Path, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setAccessibleName("Call history")

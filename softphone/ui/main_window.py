@@ -10,11 +10,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import weakref
-from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,53 +26,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softphone.model import Call, CallDirection, CallStatus, HangupBy, HangupReason, Target
+from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.account import BUILTIN_ACCOUNT, AccountState
 from softphone.model.diagnostics import CallDiagnostics
-from softphone.store import CallSettings, History, HistoryEntry, Settings, StoreError
+from softphone.store import CallSettings, HistoryEntry, Settings, StoreError
 from softphone.store import load_settings as _load_settings
 from softphone.store import save_settings as _save_settings
 from softphone.ui.account_selector import AccountSelector
 from softphone.ui.accounts_dialog import AccountsBackend, AccountsDialog
 from softphone.ui.bridge import CallSignals
 from softphone.ui.call_card import CallCard
+from softphone.ui.call_controller import CallController
 from softphone.ui.call_details import CallDetailsDialog
 from softphone.ui.calls_panel import ActiveCallsPanel
 from softphone.ui.dial_pad import DialPad
-from softphone.ui.facade import CallControl, Update
+from softphone.ui.facade import CallControl, HistoryView, Update
 from softphone.ui.history_pane import HistoryPane
-from softphone.ui.host_lookup import needs_lookup, resolve, uri_host
+from softphone.ui.incoming_policy import window_policy
 from softphone.ui.settings_dialog import CallSettingsDialog
 from softphone.ui.target_field import TargetField
 from softphone.ui.text import party
 from softphone.ui.tray import Tray
-from softphone.ui.worker import Worker
 
 _log = logging.getLogger(__name__)
 STATUS_MESSAGE_MS = 10_000
 
 
-class _AccountSignals(QObject):
-    changed = Signal(object)  # AccountState
+class _EngineRelay(QObject):
+    """Engine-side news as Qt signals; the engine holds this weakly, never the window."""
 
-
-def is_missed(call: Call) -> bool:
-    """An incoming call nobody here answered or declined: the caller gave up, or it rang out."""
-    return (
-        call.direction is CallDirection.INCOMING
-        and call.is_over
-        and not call.was_answered
-        and (call.hangup_by is HangupBy.REMOTE or call.hangup_reason is HangupReason.NOANSWER)
-    )
+    account_changed = Signal(AccountState)
+    missed_changed = Signal(int)  # calls missed since the user last looked
 
 
 class MainWindow(QMainWindow):
-    settings_changed = Signal(object)  # the new CallSettings (app.py applies ring timeout)
+    settings_changed = Signal(CallSettings)  # the window's call settings, as just saved
 
     def __init__(
         self,
         engine: CallControl,
-        history: History,
+        history: HistoryView,
         recordings_dir: Path,
         settings: Settings | None = None,
         settings_path: Path | None = None,
@@ -85,14 +77,23 @@ class MainWindow(QMainWindow):
         self._engine = engine
         self.settings = settings or Settings()
         self.settings_path = settings_path
-        self._dtmf_sent: dict[UUID, str] = {}
         self._announced_incoming: set[UUID] = set()
-        self._counted_missed: set[UUID] = set()
         self._dialogs: list[CallDetailsDialog] = []
-        self._lookup = Worker("dns", self)
-        self.missed = 0
-
         self._default_domain = default_domain or self.settings.default_domain or None
+        self._accounts_backend: AccountsBackend | None = None
+        self.accounts_dialog: AccountsDialog | None = None
+
+        self._init_widgets(history, recordings_dir)
+        self._init_layout()
+        self.controller = CallController(engine, self.calls, self)
+        self._build_menus()
+        self._init_engine()
+        self._connect_signals()
+        self._init_view()
+
+    # -- construction ----------------------------------------------------------------------
+
+    def _init_widgets(self, history: HistoryView, recordings_dir: Path) -> None:
         self.account = AccountSelector()
         self.target_field = TargetField(self._default_domain)
         self.call_button = QPushButton("Call")
@@ -113,7 +114,9 @@ class MainWindow(QMainWindow):
         self.history_pane = HistoryPane(history, recordings_dir)
         self.mode_label = QLabel()
         self.mode_label.setAccessibleName("Incoming call mode")
+        self.tray = Tray(self)
 
+    def _init_layout(self) -> None:
         # The target gets the whole width: a full sip: URI must be readable as it is typed.
         dial_row = QVBoxLayout()
         dial_row.addWidget(self.target_field)
@@ -145,12 +148,38 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.statusBar().addPermanentWidget(self.mode_label)
 
-        self.tray = Tray(self)
+    def _init_engine(self) -> None:
+        """Listen to calls and accounts, and have the engine apply our incoming-call policy.
+
+        Listeners hold the window weakly: the engine may outlive it (tests, a reopened window).
+        """
+        engine = self._engine
+        self.signals = CallSignals()
+        self._listener = self.signals.deliver
+        engine.add_listener(self._listener)
+        self._relay = _EngineRelay()
+        relay = weakref.ref(self._relay)
+
+        def account_changed(state: AccountState) -> None:
+            target = relay()
+            if target is not None:
+                target.account_changed.emit(state)
+
+        def missed_changed(count: int) -> None:
+            target = relay()
+            if target is not None:
+                target.missed_changed.emit(count)
+
+        engine.add_account_listener(account_changed)
+        self._policy = engine.attach_policy(window_policy(self.settings.calls))
+        self._policy.missed.add_listener(missed_changed)
+        # A window dropped without detach() must not go on answering calls for nobody.
+        self.destroyed.connect(self._policy.close)
+
+    def _connect_signals(self) -> None:
         self.tray.show_requested.connect(self._raise)
         self.tray.quit_requested.connect(self.close)
         self.tray.dnd_action.toggled.connect(self.set_do_not_disturb)
-        self._build_menus()
-
         self.target_field.returnPressed.connect(self.place_call)
         self.target_field.validity_changed.connect(lambda _v: self._refresh_buttons())
         self.call_button.clicked.connect(self.place_call)
@@ -161,28 +190,16 @@ class MainWindow(QMainWindow):
         self.history_pane.redial_requested.connect(self.dial)
         self.history_pane.details_requested.connect(self._history_details)
         self.history_pane.message.connect(self.show_message)
-
-        # Listeners hold the window weakly: the engine may outlive it (tests, a reopened window).
-        self.signals = CallSignals()
+        self.controller.message.connect(self.show_message)
         self.signals.changed.connect(self._on_update)
-        self._listener = self.signals.deliver
-        engine.add_listener(self._listener)
-        self._accounts_backend: AccountsBackend | None = None
-        self.accounts_dialog: AccountsDialog | None = None
-        self._account_signals = _AccountSignals()
-        self._account_signals.changed.connect(self.account.update_account)
-        relay = weakref.ref(self._account_signals)
-
-        def account_changed(state: AccountState) -> None:
-            target = relay()
-            if target is not None:
-                target.changed.emit(state)
-
-        engine.add_account_listener(account_changed)
-        self.account.set_accounts(engine.account_states())
+        self._relay.account_changed.connect(self.account.update_account)
+        self._relay.missed_changed.connect(self._show_missed)
         self.account.currentIndexChanged.connect(lambda _i: self._account_chosen())
-        self._account_chosen()
 
+    def _init_view(self) -> None:
+        """The state shown at start: accounts, saved layout, incoming-call mode, focus."""
+        self.account.set_accounts(self._engine.account_states())
+        self._account_chosen()
         self.resize(1100, 760)
         self._restore_layout()
         self._apply_mode()
@@ -208,7 +225,7 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         for state in self._engine.account_states():
             dialog.update_state(state)
-        self._account_signals.changed.connect(dialog.update_state)
+        self._relay.account_changed.connect(dialog.update_state)
         dialog.finished.connect(self._accounts_closed)
         self.accounts_dialog = dialog
         dialog.open()
@@ -216,7 +233,7 @@ class MainWindow(QMainWindow):
     def _accounts_closed(self) -> None:
         dialog, self.accounts_dialog = self.accounts_dialog, None
         if dialog is not None:
-            self._account_signals.changed.disconnect(dialog.update_state)
+            self._relay.account_changed.disconnect(dialog.update_state)
         # Accounts may have been added, renamed or removed.
         self.account.set_accounts(self._engine.account_states())
         self._account_chosen()
@@ -285,45 +302,7 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_message(str(exc))
             return
-        account = self._chosen_account()
-        if needs_lookup(target.uri):
-            host = uri_host(target.uri)
-            self.show_message(f"Looking up {host}…")
-            self._lookup.submit(
-                lambda: resolve(host),
-                lambda _address: self._make_call(target, account),
-                lambda error: self._lookup_failed(target, host, error, account),
-            )
-        else:
-            self._make_call(target, account)
-
-    def _lookup_failed(
-        self, target: Target, host: str, error: Exception, account: str | None
-    ) -> None:
-        # The call never reached the engine, yet every call lands in history: the engine
-        # files the attempt as failed (by the network, so hangup_by remote) with the reason.
-        reason = f"the host {host} cannot be found ({_reason(error)})"
-        message = f"Cannot call {target.uri}: {reason}"
-        try:
-            self._engine.record_failed_attempt(target, reason, account)
-        except Exception as exc:  # the account went away meanwhile, the engine stopped...
-            message += f" (not kept in history: {exc})"
-        self.show_message(message)
-
-    def _make_call(self, target: Target, account: str | None) -> None:
-        calls = self.settings.calls
-        try:
-            self._engine.make_call(
-                target,
-                dial_timeout_s=calls.dial_timeout_s,
-                max_duration_s=calls.max_duration_s,
-                record=calls.record_all,
-                account=account,
-            )
-        except Exception as exc:  # the engine's errors are one line meant for the user
-            self.show_message(str(exc))
-            return
-        self.show_message(f"Calling {target.uri}")
+        self.controller.place(target, self._chosen_account(), self.settings.calls)
 
     def _chosen_account(self) -> str | None:
         state = self.account.current_state()
@@ -341,50 +320,25 @@ class MainWindow(QMainWindow):
         self.target_field.default_domain = domain
         self.target_field.revalidate()
 
+    # The call acts are the controller's; these names stay for menus, tray and scripts.
+
     def hang_up(self) -> None:
-        card = self.calls.current
-        if card is not None and not card.is_over:
-            self._act(self._engine.hangup, card.call_id)
-            return
-        ringing = self.calls.ringing_incoming()
-        if ringing:
-            self._act(self._engine.reject, ringing[0].call_id)
+        self.controller.hang_up()
 
     def answer_ringing(self) -> None:
-        ringing = self.calls.ringing_incoming()
-        if ringing:
-            self._act(self._engine.answer, ringing[0].call_id)
+        self.controller.answer_ringing()
 
     def decline_ringing(self) -> None:
-        ringing = self.calls.ringing_incoming()
-        if ringing:
-            self._act(self._engine.reject, ringing[0].call_id)
+        self.controller.decline_ringing()
 
     def toggle_recording(self) -> None:
-        card = self.calls.current
-        if card is not None and card.record_button.isEnabled():
-            card.record_button.toggle()
+        self.controller.toggle_recording()
 
     def key_pressed(self, key: str) -> None:
         """A dial pad key: DTMF on the answered current call, else a character typed."""
-        card = self.calls.current
-        if card is not None and card.call.status is CallStatus.PROGRESSING:
-            if self._act(self._engine.send_dtmf, card.call_id, key):
-                sent = self._dtmf_sent.get(card.call_id, "") + key
-                self._dtmf_sent[card.call_id] = sent
-                card.show_digits(sent)
-            return
-        self.target_field.insert(key)
-        self.target_field.setFocus()
-
-    def _act(self, fn: Callable[..., object], *args: object) -> bool:
-        """Run an engine command; its error (the call just ended...) goes to the status bar."""
-        try:
-            fn(*args)
-        except Exception as exc:
-            self.show_message(str(exc))
-            return False
-        return True
+        if not self.controller.send_key(key):
+            self.target_field.insert(key)
+            self.target_field.setFocus()
 
     def show_current_details(self) -> None:
         card = self.calls.current
@@ -417,12 +371,7 @@ class MainWindow(QMainWindow):
     # -- engine updates -----------------------------------------------------------------------
 
     def _wire_card(self, card: CallCard) -> None:
-        card.hangup_requested.connect(lambda cid: self._act(self._engine.hangup, cid))
-        card.answer_requested.connect(lambda cid: self._act(self._engine.answer, cid))
-        card.decline_requested.connect(lambda cid: self._act(self._engine.reject, cid))
-        card.record_toggled.connect(
-            lambda cid, on: self._act(self._engine.set_recording, cid, on)
-        )
+        self.controller.wire_card(card)
         card.details_requested.connect(
             lambda _cid: self._show_details(card.call, card.diagnostics)
         )
@@ -441,36 +390,27 @@ class MainWindow(QMainWindow):
             self._announced_incoming.add(call.id)
             self._incoming(call)
         if call.is_over:
-            self._dtmf_sent.pop(call.id, None)
+            self.controller.call_ended(call.id)
             self._announced_incoming.discard(call.id)  # kept only while it rings
-            if is_missed(call) and call.id not in self._counted_missed:
-                self._counted_missed.add(call.id)
-                self.set_missed(self.missed + 1)
         # The history listener (app.py) saved the call before this listener ran: its row
         # shows each status as it happens, not only once the call is over.
         self.history_pane.call_changed(call, update.diagnostics)
         self._refresh_buttons()
 
     def _incoming(self, call: Call) -> None:
-        calls = self.settings.calls
+        # The engine-side policy answers or declines it; the window only tells the user.
         who = party(call.remote)
-        if calls.do_not_disturb:
-            # Deferred: we are inside the engine's incoming-call callback.
-            QTimer.singleShot(0, lambda: self._act(self._engine.reject, call.id, 486))
+        if self.settings.calls.do_not_disturb:
             self.show_message(f"Declined a call from {who}: do not disturb is on")
             return
         self.tray.notify("Incoming call", who)
-        if calls.auto_answer:
-            delay_ms = int(calls.auto_answer_after_s * 1000)
-            QTimer.singleShot(delay_ms, lambda: self._auto_answer(call.id))
 
-    def _auto_answer(self, call_id: UUID) -> None:
-        card = self.calls.cards.get(call_id)
-        if card is not None and card.is_incoming_ringing:
-            self._act(self._engine.answer, call_id)
+    @property
+    def missed(self) -> int:
+        """Calls missed since the user last looked at the window (the policy counts them)."""
+        return self._policy.missed.count
 
-    def set_missed(self, missed: int) -> None:
-        self.missed = missed
+    def _show_missed(self, missed: int) -> None:
         self.tray.set_missed(missed)
         self.setWindowTitle(f"softphone — {missed} missed" if missed else "softphone")
 
@@ -503,6 +443,7 @@ class MainWindow(QMainWindow):
             return
         self.settings = self.settings.model_copy(update={"calls": calls})
         self.calls.ring_timeout_s = calls.ring_timeout_s
+        self._policy.configure(window_policy(calls))
         self._apply_mode()
         self._save(calls=calls)
         self.settings_changed.emit(calls)
@@ -566,15 +507,16 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.missed:
-            self.set_missed(0)  # the user has seen the window, and the history with it
+            self._policy.missed.reset()  # the user has seen the window, and the history too
         super().changeEvent(event)
 
     def detach(self) -> None:
         """Stop listening to the engine and stop background work (the window is going)."""
         with contextlib.suppress(ValueError):  # already detached
             self._engine.remove_listener(self._listener)
+        self._policy.close()
         self.history_pane.shutdown()
-        self._lookup.shutdown()
+        self.controller.shutdown()
         self.tray.hide()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -582,8 +524,3 @@ class MainWindow(QMainWindow):
         self.detach()
         super().closeEvent(event)
 
-
-def _reason(error: Exception) -> str:
-    if isinstance(error, OSError) and error.strerror:
-        return error.strerror
-    return str(error) or type(error).__name__

@@ -60,6 +60,7 @@ def test_cards_and_calls_are_gone_after_the_calls(qtbot, engine, data_dir):
         # Ended cards linger, then go: deleted, not merely out of the panel's dict.
         rig.wait(lambda: not window.calls.cards and not window.findChildren(CallCard), 10)
         assert window._announced_incoming == set()
+        assert not window._policy._calls  # the incoming-call policy forgets each ended call
         assert live_sessions() - baseline == 0
         # PySide6 6.12.0 took about ten references from True per call (an abort after a
         # few hundred calls): this guards the pinned version; noise is a few either way.

@@ -193,3 +193,57 @@ def test_recording_toggle_dtmf_and_details(rig, qtbot):
     pane = rig.window.history_pane
     pane.play(pane.entry_at(0))
     assert rig.opened and rig.opened[-1].endswith(f"_{call.recording_ids[0]}.wav")
+
+
+def test_ring_timeout_from_the_settings_rings_out_and_counts_missed(rig, engine):
+    """The window's ring timeout reaches the engine-side policy itself (no glue in app.py):
+    the caller hears 480, history says we stopped it ringing, the tray counts it missed."""
+    calls = rig.window.settings.calls.model_copy(update={"ring_timeout_s": 1.0})
+    rig.window._update_calls(calls)  # as the Call settings dialog's OK does
+    with run_uac("uac_ring_until_final", f"127.0.0.1:{engine.local_port}") as peer:
+        card = card_for_only_call(rig)
+        assert card.ring_timeout.isVisibleTo(rig.window)  # the countdown the user sees
+        rig.wait(lambda: card.badge.text() == "hangup", 10)
+        rig.wait_peer(peer)
+        assert 480 in peer.received_status_codes()
+    assert card.outcome.text() == "hangup by local: noanswer"
+    [row] = rig.wait_history(1)
+    assert (row[COL_HANGUP_BY], row[COL_REASON]) == ("local", "noanswer")
+    rig.wait(lambda: rig.window.missed == 1)
+    assert "1 missed" in rig.window.windowTitle()
+    saved = json.loads(rig.settings_path.read_text())
+    assert saved["calls"]["ring_timeout_s"] == 1.0
+
+
+def test_a_window_deleted_without_detach_answers_no_more_calls(qtbot, engine, data_dir):
+    """Its auto-answer lives in the engine-side policy now: the window going takes it along."""
+    import time
+
+    import shiboken6
+
+    from softphone.store import History
+    from softphone.ui.main_window import MainWindow
+
+    reader = History.open(data_dir / "history.sqlite3")
+    window = MainWindow(engine, reader, engine.recordings_dir,
+                        Settings(calls=CallSettings(auto_answer=True)), None)
+    window.history_pane.shutdown()
+    shiboken6.delete(window)  # as Qt deletes a window nobody detached
+    ended: list[Call] = []
+
+    def listener(update) -> None:
+        if update.call.is_over:
+            ended.append(update.call)
+
+    engine.add_listener(listener)
+    try:
+        with run_uac("uac_cancel", f"127.0.0.1:{engine.local_port}",
+                     variables={"cancel_after_ms": 500}) as peer:
+            deadline = time.monotonic() + 20
+            while peer.wait(timeout=0) is None and time.monotonic() < deadline:
+                engine.poll(20)
+            peer.assert_success(timeout=1)  # SIPp's CANCEL scenario fails on our 200
+    finally:
+        engine.remove_listener(listener)
+        reader.close()
+    assert [c.tm_progressing for c in ended] == [None]

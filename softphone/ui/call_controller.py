@@ -1,0 +1,155 @@
+"""The user's call acts (place, hang up, answer, decline, record, DTMF) as engine commands.
+
+The window and the call cards say *what* the user asked; this turns it into engine calls,
+and an engine error (the call just ended, the account went away) into one status line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from PySide6.QtCore import QObject, Signal
+
+from softphone.model import CallStatus, Target
+from softphone.store import CallSettings
+from softphone.ui.call_card import CallCard
+from softphone.ui.calls_panel import ActiveCallsPanel
+from softphone.ui.facade import CallControl
+from softphone.ui.host_lookup import needs_lookup, resolve, uri_host
+from softphone.ui.worker import Worker
+
+
+class CallController(QObject):
+    message = Signal(str)  # one line for the status bar
+
+    def __init__(
+        self, engine: CallControl, calls: ActiveCallsPanel, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._engine = engine
+        self._calls = calls
+        self._dtmf_sent: dict[UUID, str] = {}
+        self._lookup = Worker("dns", self)
+
+    # -- placing a call --------------------------------------------------------------------
+
+    def place(self, target: Target, account: str | None, settings: CallSettings) -> None:
+        """Call ``target`` from ``account`` (None: the local identity), resolving its host
+        first off the GUI thread when it is a name."""
+        if needs_lookup(target.uri):
+            host = uri_host(target.uri)
+            self.message.emit(f"Looking up {host}…")
+            self._lookup.submit(
+                lambda: resolve(host),
+                lambda _address: self._make_call(target, account, settings),
+                lambda error: self._lookup_failed(target, host, error, account),
+            )
+        else:
+            self._make_call(target, account, settings)
+
+    def _lookup_failed(
+        self, target: Target, host: str, error: Exception, account: str | None
+    ) -> None:
+        # The call never reached the engine, yet every call lands in history: the engine
+        # files the attempt as failed (by the network, so hangup_by remote) with the reason.
+        reason = f"the host {host} cannot be found ({_reason(error)})"
+        message = f"Cannot call {target.uri}: {reason}"
+        try:
+            self._engine.record_failed_attempt(target, reason, account)
+        except Exception as exc:  # the account went away meanwhile, the engine stopped...
+            message += f" (not kept in history: {exc})"
+        self.message.emit(message)
+
+    def _make_call(self, target: Target, account: str | None, calls: CallSettings) -> None:
+        try:
+            self._engine.make_call(
+                target,
+                dial_timeout_s=calls.dial_timeout_s,
+                max_duration_s=calls.max_duration_s,
+                record=calls.record_all,
+                account=account,
+            )
+        except Exception as exc:  # the engine's errors are one line meant for the user
+            self.message.emit(str(exc))
+            return
+        self.message.emit(f"Calling {target.uri}")
+
+    # -- the current call, the first ringing one ---------------------------------------------
+
+    def hang_up(self) -> None:
+        """End the current call; with none, decline the first call ringing in."""
+        card = self._calls.current
+        if card is not None and not card.is_over:
+            self.hang_up_call(card.call_id)
+            return
+        ringing = self._calls.ringing_incoming()
+        if ringing:
+            self.decline(ringing[0].call_id)
+
+    def answer_ringing(self) -> None:
+        ringing = self._calls.ringing_incoming()
+        if ringing:
+            self.answer(ringing[0].call_id)
+
+    def decline_ringing(self) -> None:
+        ringing = self._calls.ringing_incoming()
+        if ringing:
+            self.decline(ringing[0].call_id)
+
+    def toggle_recording(self) -> None:
+        card = self._calls.current
+        if card is not None and card.record_button.isEnabled():
+            card.record_button.toggle()
+
+    def send_key(self, key: str) -> bool:
+        """A dial pad key as DTMF on the answered current call; False: no such call."""
+        card = self._calls.current
+        if card is None or card.call.status is not CallStatus.PROGRESSING:
+            return False
+        if self._act(self._engine.send_dtmf, card.call_id, key):
+            sent = self._dtmf_sent.get(card.call_id, "") + key
+            self._dtmf_sent[card.call_id] = sent
+            card.show_digits(sent)
+        return True
+
+    # -- one call, by id (its card's buttons) -------------------------------------------------
+
+    def wire_card(self, card: CallCard) -> None:
+        card.hangup_requested.connect(self.hang_up_call)
+        card.answer_requested.connect(self.answer)
+        card.decline_requested.connect(self.decline)
+        card.record_toggled.connect(self.set_recording)
+
+    def hang_up_call(self, call_id: UUID) -> None:
+        self._act(self._engine.hangup, call_id)
+
+    def answer(self, call_id: UUID) -> None:
+        self._act(self._engine.answer, call_id)
+
+    def decline(self, call_id: UUID) -> None:
+        self._act(self._engine.reject, call_id)
+
+    def set_recording(self, call_id: UUID, on: bool) -> None:
+        self._act(self._engine.set_recording, call_id, on)
+
+    def call_ended(self, call_id: UUID) -> None:
+        self._dtmf_sent.pop(call_id, None)
+
+    def shutdown(self) -> None:
+        self._lookup.shutdown()
+
+    def _act(self, fn: Callable[..., object], *args: object) -> bool:
+        """Run an engine command; its error (the call just ended...) goes to the status bar."""
+        try:
+            fn(*args)
+        except Exception as exc:
+            self.message.emit(str(exc))
+            return False
+        return True
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
