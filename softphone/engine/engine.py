@@ -30,7 +30,12 @@ from softphone.engine.config import (
 from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
 from softphone.engine.netcheck import local_address_towards
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
-from softphone.engine.pjlog import PythonLogWriter, stdout_redirected
+from softphone.engine.pjlog import (
+    MESSAGE_LOG_LEVEL,
+    PythonLogWriter,
+    TraceListener,
+    stdout_redirected,
+)
 from softphone.engine.policy import CallPolicy
 from softphone.engine.session import CallSession
 from softphone.engine.sipmsg import HEADER_LIMIT
@@ -156,9 +161,10 @@ class Engine:
                 # An unreachable STUN server must not stop calls: fall back to local addresses.
                 cfg.uaConfig.stunIgnoreFailure = True
             cfg.logConfig.writer = self._writer
-            cfg.logConfig.level = self.config.log_level
-            cfg.logConfig.consoleLevel = self.config.log_level
-            cfg.logConfig.msgLogging = self.config.log_level >= 5
+            self._writer.show_level = self.config.log_level
+            cfg.logConfig.level = max(self.config.log_level, MESSAGE_LOG_LEVEL)
+            cfg.logConfig.consoleLevel = cfg.logConfig.level
+            cfg.logConfig.msgLogging = True  # every call's ladder (model.siptrace)
             cfg.logConfig.decor = 0
             # Keep the null device's clock running: a deleted recorder is only removed (and
             # its WAV header written) on a bridge clock tick, and an idle device stops ticking.
@@ -280,6 +286,13 @@ class Engine:
         return self.timers.call_later(delay_s, lambda: guarded(callback))
 
     # -- listeners -------------------------------------------------------------------------
+
+    def add_trace_listener(self, listener: TraceListener) -> None:
+        """Every SIP message sent or received (credentials redacted), as it happens."""
+        self._writer.trace_listeners.append(listener)
+
+    def remove_trace_listener(self, listener: TraceListener) -> None:
+        self._writer.trace_listeners.remove(listener)
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)

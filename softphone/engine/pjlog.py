@@ -7,12 +7,14 @@ import ctypes
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pjsua2 as pj
 
 from softphone.engine.redact import redact_sip
 from softphone.engine.wire import wire_message
+from softphone.model import Timestamp
+from softphone.model.siptrace import SipMessage, parse_message_entry
 
 _log = logging.getLogger("softphone.pjsip")
 # The engine reports every failure that matters to the user in its own words (one line);
@@ -20,14 +22,42 @@ _log = logging.getLogger("softphone.pjsip")
 _LEVELS = {0: logging.CRITICAL, 1: logging.DEBUG, 2: logging.DEBUG}
 
 
+TraceListener = Callable[[SipMessage], None]
+# pjsip's message logger writes at level 4: the engine always asks for it (every call's
+# ladder is kept), and shows pjsip's own lines only as verbose as the user asked.
+MESSAGE_LOG_LEVEL = 4
+
+
 class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
+    def __init__(self, show_level: int = 3) -> None:
+        super().__init__()
+        self.show_level = show_level  # pjsip levels shown on stderr: 3 -v 4, -vv 5
+        self.trace_listeners: list[TraceListener] = []
+
     def write(self, entry: pj.LogEntry) -> None:
         try:
+            text = wire_message(entry.msg)
+            if text.startswith(("TX ", "RX ")):
+                message = parse_message_entry(text, Timestamp.now())
+                if message is not None:
+                    self._trace(message)
+                    if self.show_level < 5:
+                        return  # every SIP message on stderr only with -vv
+            if entry.level > self.show_level:
+                return
             level = _LEVELS.get(entry.level, logging.DEBUG)
             if _log.isEnabledFor(level):
-                _log.log(level, "%s", redact_sip(wire_message(entry.msg).rstrip()))
+                _log.log(level, "%s", redact_sip(text.rstrip()))
         except Exception:
             pass
+
+    def _trace(self, message: SipMessage) -> None:
+        safe = message.model_copy(update={"text": redact_sip(message.text)})
+        for listener in list(self.trace_listeners):
+            try:
+                listener(safe)
+            except Exception:
+                _log.debug("a SIP trace listener failed", exc_info=True)
 
 
 def _flush_c_stdio() -> None:

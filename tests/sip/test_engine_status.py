@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from softphone.engine import MAX_CALLS, CallLimitReached, CallUpdate, Engine
-from softphone.model import Call, CallStatus, parse_target
+from softphone.model import Call, CallChange, CallStatus, parse_target
 from tests.peers.sipp import run_uas
 
 pytestmark = pytest.mark.sip
@@ -178,3 +178,36 @@ def test_call_placed_right_after_another_ends_is_not_killed(recorder):
         final = recorder.final(call).call
         assert (final.hangup_by.value, final.hangup_reason.value) == ("remote", "busy")
     assert engine.active_calls == []
+
+
+def test_every_sip_message_of_a_call_reaches_the_trace(recorder):
+    engine = recorder.engine
+    seen = []
+    engine.add_trace_listener(seen.append)
+    try:
+        with run_uas("uas_480") as peer:
+            call = engine.make_call(parse_target(peer.uri()))
+            recorder.wait_status(call, CallStatus.HANGUP)
+            recorder.wait_peer(peer)
+    finally:
+        engine.remove_trace_listener(seen.append)
+    call_id = recorder.final(call).diagnostics.call_id_header
+    ladder = [(m.direction.value, m.label) for m in seen if m.call_id == call_id]
+    assert ladder == [("sent", "INVITE"), ("received", "100 (INVITE)"),
+                      ("received", "180 (INVITE)"), ("received", "480 (INVITE)"),
+                      ("sent", "ACK")]
+
+
+def test_updates_say_what_changed(recorder):
+    engine = recorder.engine
+    with run_uas("uas_answer_bye") as peer:
+        call = engine.make_call(parse_target(peer.uri()))
+        recorder.wait_status(call, CallStatus.HANGUP)
+        recorder.wait_peer(peer)
+    updates = [u for u in recorder.updates if u.call.id == call.id]
+    assert CallChange.CREATED in updates[0].changes
+    status_moves = [u.call.status.value for u in updates if CallChange.STATUS in u.changes]
+    assert status_moves == ["dialing", "ringing", "progressing", "hangup"]
+    # Media changes reach the window but are not history's business.
+    media = [u for u in updates if u.changes == {CallChange.MEDIA}]
+    assert media and not any(u.persisted for u in media)

@@ -1,0 +1,84 @@
+"""SIP messages as they crossed the wire: one call's ladder, and the live SIP log.
+
+pjsip's message logger writes each message it sends or receives as one log entry:
+``TX 1242 bytes Request msg INVITE/cseq=1 (tdta0x..) to UDP 127.0.0.1:5060:`` then the
+message, then ``--end msg--``. This module reads those entries; the engine feeds them.
+Messages are filed by their SIP Call-ID, so a call's ladder includes what came before its
+Call object existed and after it ended (the ACK, the 200 to our BYE).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from softphone.model.timestamps import Timestamp
+
+MESSAGE_LIMIT = 16_384  # characters kept of one message (a huge SDP is cut, visibly)
+_HEAD = re.compile(
+    r"^(?P<dir>TX|RX) (?P<bytes>\d+) bytes (?:Request|Response) msg \S+ \([^)]*\) "
+    r"(?:to|from) (?P<peer>.+?):\s*$"
+)
+_END = "--end msg--"
+_CALL_ID = re.compile(r"(?im)^(?:call-id|i)[ \t]*:[ \t]*(\S+)")
+_CSEQ = re.compile(r"(?im)^cseq[ \t]*:[ \t]*\d+[ \t]+(\S+)")
+
+
+class Direction(StrEnum):
+    SENT = "sent"
+    RECEIVED = "received"
+
+
+class SipMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: Timestamp
+    direction: Direction
+    peer: str  # "UDP 127.0.0.1:5060": where it went to or came from
+    call_id: str  # its Call-ID header ("" if it had none)
+    first_line: str  # "INVITE sip:bob@h SIP/2.0" or "SIP/2.0 486 Busy Here"
+    text: str  # the whole message, credentials redacted
+
+    @property
+    def label(self) -> str:
+        """What the ladder's arrow says: the method, or the status code and its method."""
+        parts = self.first_line.split(" ", 2)
+        if self.first_line.startswith("SIP/2.0") and len(parts) >= 2:
+            method = _CSEQ.search(self.text)
+            return f"{parts[1]} ({method.group(1)})" if method else parts[1]
+        return parts[0]
+
+
+def parse_message_entry(entry: str, at: Timestamp) -> SipMessage | None:
+    """A pjsip message-log entry as a SipMessage; None for any other log line."""
+    head, sep, rest = entry.partition("\n")
+    match = _HEAD.match(head.rstrip("\r"))
+    if not sep or match is None:
+        return None
+    text = rest.split(_END, 1)[0].rstrip("\r\n")
+    if len(text) > MESSAGE_LIMIT:
+        text = text[:MESSAGE_LIMIT] + "\n… (cut)"
+    call_id = _CALL_ID.search(text)
+    return SipMessage(
+        at=at,
+        direction=Direction.SENT if match.group("dir") == "TX" else Direction.RECEIVED,
+        peer=match.group("peer").strip(),
+        call_id=call_id.group(1)[:512] if call_id else "",
+        first_line=text.split("\n", 1)[0].strip()[:512],
+        text=text,
+    )
+
+
+def ladder_text(messages: list[SipMessage]) -> str:
+    """The ladder as plain text (copyable): time since the first message, arrow, label."""
+    if not messages:
+        return "(no SIP messages kept for this call)"
+    start = messages[0].at.to_datetime()
+    lines = []
+    for message in messages:
+        offset = (message.at.to_datetime() - start).total_seconds()
+        arrow = "--->" if message.direction is Direction.SENT else "<---"
+        lines.append(f"{offset:8.3f} s  us {arrow} them  {message.label:<16}  {message.peer}")
+    return "\n".join(lines)
