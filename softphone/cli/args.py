@@ -12,6 +12,7 @@ from softphone import __version__
 from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
 from softphone.cli.exits import EXIT_USAGE
 from softphone.engine.config import BindAddress
+from softphone.hooks import split_command
 
 # Links the desktop hands us (xdg-open, browsers, the .desktop entry's %u): `softphone URL`.
 LINK_SCHEMES = ("sip", "sips", "tel")
@@ -46,6 +47,17 @@ def positive_seconds(text: str) -> float:
     if value == 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be more than zero seconds")
     return value
+
+
+def event_command(text: str) -> str:
+    """A command line for call-event hooks: it must split into at least a program."""
+    try:
+        argv = split_command(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"cannot read the command: {exc}") from None
+    if not argv or not argv[0].strip():
+        raise argparse.ArgumentTypeError("the command is empty")
+    return text
 
 
 def count(text: str) -> int:
@@ -110,6 +122,15 @@ def _common_call_options(parser: argparse.ArgumentParser) -> None:
         "--account",
         metavar="NAME",
         help="SIP account to use (default: the default account, if one is set)",
+    )
+    parser.add_argument(
+        "--on-event",
+        type=event_command,
+        metavar="COMMAND",
+        help="run COMMAND as each call comes in, rings, is answered and ends: the Call JSON "
+        "on its stdin, SOFTPHONE_EVENT, SOFTPHONE_DIRECTION, SOFTPHONE_REMOTE, "
+        "SOFTPHONE_HANGUP_REASON, SOFTPHONE_SIP_CODE, SOFTPHONE_OUTCOME... in its environment "
+        "(no shell; at most 10 s a run)",
     )
 
 

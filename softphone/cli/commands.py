@@ -13,6 +13,7 @@ from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.output import history_table
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
+from softphone.hooks import HookRunner
 from softphone.model import CallChange, TargetError, parse_target
 from softphone.model.account import AccountSettings, stun_servers
 from softphone.model.policy import IncomingMode, IncomingPolicy
@@ -45,7 +46,8 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
         target = parse_target(args.target, domain)
     except TargetError as exc:
         return fail(str(exc), EXIT_USAGE)
-    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
+    hooks = HookRunner(args.on_event) if args.on_event else None  # checked by args.py
+    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose, hooks=hooks,
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
     try:
         problem = _start_with_account(run, account)
@@ -109,7 +111,8 @@ def listen_policy(args: argparse.Namespace) -> IncomingPolicy:
 
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = chosen_account(args.account, dirs)
-    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose,
+    hooks = HookRunner(args.on_event) if args.on_event else None  # checked by args.py
+    run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose, hooks=hooks,
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
     engine = run.engine
     policy = engine.attach_policy(listen_policy(args))

@@ -15,6 +15,7 @@ from softphone.cli.audio_choice import AudioChoice
 from softphone.cli.output import summary_line
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError, UnknownCall
 from softphone.engine.config import BindAddress
+from softphone.hooks import HookRunner
 from softphone.model import Call, CallChange, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.store import DataDirs, History, StoreError
@@ -34,8 +35,10 @@ class HeadlessRun:
         verbose: int,
         audio: AudioChoice | None = None,
         stun_servers: tuple[str, ...] = (),
+        hooks: HookRunner | None = None,
     ) -> None:
         self.dirs = dirs
+        self.hooks = hooks
         self.as_json = as_json
         self.history = History.open(dirs.history_db)
         self.engine = Engine(
@@ -56,6 +59,8 @@ class HeadlessRun:
 
     def _changed(self, update: CallUpdate) -> None:
         call = update.call
+        if self.hooks is not None:
+            self.hooks.on_update(call, update.diagnostics, update.changes)
         if update.persisted:
             try:
                 self.history.save(call, update.diagnostics)
@@ -108,3 +113,5 @@ class HeadlessRun:
             _log.error("%s", exc)
         finally:
             self.history.close()
+            if self.hooks is not None:
+                self.hooks.close()  # the 'ended' commands of the last calls still run
