@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from softphone.accounts_service import AccountsService
 from softphone.engine import Engine
+from softphone.store import SettingsStore
 from softphone.ui.accounts_dialog import AccountsDialog
 from tests.peers.kamailio import USERS
 
@@ -24,7 +25,7 @@ def service(engine: Engine, tmp_path, monkeypatch):
     import keyring.core
 
     keyring.core.init_backend()  # pick up the test backend in this process
-    svc = AccountsService(engine, tmp_path / "settings.json")
+    svc = AccountsService(engine, SettingsStore.open(tmp_path / "settings.json"))
     yield svc
     for account in svc.accounts():
         svc.remove_account(account.name)
