@@ -12,6 +12,7 @@ from softphone import __version__
 from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
 from softphone.cli.exits import EXIT_USAGE
 from softphone.engine.config import BindAddress
+from softphone.model.target import host_port_problem
 
 # Links the desktop hands us (xdg-open, browsers, the .desktop entry's %u): `softphone URL`.
 LINK_SCHEMES = ("sip", "sips", "tel")
@@ -60,9 +61,23 @@ def count(text: str) -> int:
 
 def bind_address(text: str) -> BindAddress:
     try:
-        return BindAddress.parse(text)
+        address = BindAddress.parse(_bind_port_checked(text))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    # pjsip asserts (and aborts the process) on a host of 254+ characters: check it here.
+    problem = host_port_problem(f"[{address.host}]" if address.is_ipv6 else address.host)
+    if problem:
+        raise argparse.ArgumentTypeError(f"bad bind address: {problem}")
+    return address
+
+
+def _bind_port_checked(text: str) -> str:
+    """Refuse a port of more than five digits before anything converts it (int() refuses
+    4,300+ digits with a message about Python internals)."""
+    port = text.rpartition(":")[2] if text.count(":") == 1 or "]:" in text else ""
+    if len(port) > 5 and port.isdigit():
+        raise ValueError(f"bad bind address: {port[:12]}… is not a port (0-65535)")
+    return text
 
 
 def audio_choice(args: argparse.Namespace) -> AudioChoice:
