@@ -49,13 +49,21 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+# SQLite's largest integer: a --limit past it cannot even be asked for.
+MAX_COUNT = 2**63 - 1
+
+
 def count(text: str) -> int:
+    shown = text if len(text) <= 24 else text[:24] + "…"
     try:
-        value = int(text)
+        # Past 64 characters it is no usable count; int() would refuse 4,300+ digits anyway.
+        value = int(text) if len(text) <= 64 else (MAX_COUNT + 1 if text.isdigit() else None)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number")
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{shown!r} must be from 1 to {MAX_COUNT}")
     return value
 
 
