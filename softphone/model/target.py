@@ -39,7 +39,8 @@ _PARAM = re.compile(r"^[A-Za-z0-9\-_.!~*'()%]+(?:=[A-Za-z0-9\-_.!~*'()%\[\]/:&+$
 
 
 def _fail(text: str, why: str) -> TargetError:
-    return TargetError(f"invalid target {text!r}: {why}", why)
+    shown = text if len(text) <= 80 else text[:80] + "…"  # one readable line, always
+    return TargetError(f"invalid target {shown!r}: {why}", why)
 
 
 # A port has at most five digits: longer text is refused before int() (Python refuses to
