@@ -79,7 +79,7 @@ def test_one_bad_account_is_skipped_by_name_and_kept_in_the_file(data_dir, keyri
 
 
 def test_a_bad_account_can_be_replaced_or_removed(data_dir, keyring_env):
-    bad = {"name": "bad", "user": "bob", "domain": "$(id)"}
+    bad = {"name": "bad", "user": "bob", "domain": "127.0.0.1", "reg_expiry_s": "soon"}
     settings_file(data_dir).write_text(json.dumps({"accounts": [GOOD, bad]}))
     fixed = run_cli("account", "add", "bad", "--user", "bob", "--domain", "127.0.0.1",
                     "--no-password", data_dir=data_dir, env=keyring_env)
