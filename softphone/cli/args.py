@@ -32,14 +32,29 @@ def pjsip_log_level(verbose: int) -> int:
     return 5 if verbose >= 2 else 4 if verbose else 3
 
 
+def _shown(text: str) -> str:
+    """A value as an error line quotes it: never thousands of characters."""
+    return repr(text if len(text) <= 24 else text[:24] + "…")
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be zero or more seconds")
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a number of seconds") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number of seconds")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} must be zero or more seconds")
     return value
+
+
+def expiry_seconds(text: str) -> int:
+    """A registration expiry; the account model checks its range (30-86400)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number of seconds "
+                                         "(30 to 86400)")
+    return int(text)
 
 
 def positive_seconds(text: str) -> float:
@@ -54,16 +69,16 @@ MAX_COUNT = 2**63 - 1
 
 
 def count(text: str) -> int:
-    shown = text if len(text) <= 24 else text[:24] + "…"
+    shown = _shown(text)
     try:
         # Past 64 characters it is no usable count; int() would refuse 4,300+ digits anyway.
         value = int(text) if len(text) <= 64 else (MAX_COUNT + 1 if text.isdigit() else None)
     except ValueError:
         value = None
     if value is None:
-        raise argparse.ArgumentTypeError(f"{shown!r} is not a whole number")
+        raise argparse.ArgumentTypeError(f"{shown} is not a whole number")
     if not 1 <= value <= MAX_COUNT:
-        raise argparse.ArgumentTypeError(f"{shown!r} must be from 1 to {MAX_COUNT}")
+        raise argparse.ArgumentTypeError(f"{shown} must be from 1 to {MAX_COUNT}")
     return value
 
 
@@ -225,7 +240,7 @@ def _account_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     add.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off")
     add.add_argument("--stun", default="", metavar="HOST[:PORT]", help="STUN server")
     add.add_argument("--ice", action="store_true", help="use ICE for media")
-    add.add_argument("--expiry", type=int, default=300, metavar="S",
+    add.add_argument("--expiry", type=expiry_seconds, default=300, metavar="S",
                      help="registration expiry in seconds (default 300)")
     add.add_argument("--dtmf", choices=["rfc2833", "info", "inband"], default="rfc2833")
     add.add_argument("--default", action="store_true", help="make it the default account")

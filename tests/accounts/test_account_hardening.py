@@ -144,6 +144,11 @@ def test_full_disk_leaves_no_temp_file_and_no_orphan_password(tmp_path, keyring_
         (["call", "sip:a@127.0.0.1:", "--bind", "127.0.0.1:0"], "is not a port number"),
         (["call", "sip:a@127.0.0.1:" + "9" * 5000, "--bind", "127.0.0.1:0"],
          "is not a port number"),
+        (["call", "sip:a@127.0.0.1", "--hangup-after", "1e400"], "not a finite number"),
+        (["account", "add", "w", "--user", "u", "--domain", "h", "--no-password",
+          "--expiry", "9" * 5000], "--expiry: '999"),
+        (["account", "add", "w" * 5000, "--user", "u", "--domain", "h", "--no-password"],
+         "invalid account: name: "),
     ],
 )
 def test_command_line_extremes_are_one_line_and_exit_2(data_dir, args, expected):
