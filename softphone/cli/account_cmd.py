@@ -111,16 +111,19 @@ def _remove(args: argparse.Namespace, dirs: DataDirs) -> int:
 
 def chosen_account(name: str | None, dirs: DataDirs) -> AccountSettings | None:
     """The account named, else the default one, else None (direct calls, no registrar)."""
-    settings = SettingsStore.open(dirs.settings_file).settings
-    if name:
-        account = settings.account(name)
-        if account is None:
-            known = ", ".join(a.name for a in settings.accounts) or "none"
-            raise StoreError(f"no account named {name!r} (accounts: {known})")
-        return account
-    if settings.default_account:
-        return settings.account(settings.default_account)
-    return None
+    store = SettingsStore.open(dirs.settings_file)
+    settings = store.settings
+    wanted = name or settings.default_account
+    account = settings.account(wanted) if wanted else None
+    if wanted and account is None and wanted in store.kept_account_names():
+        # Skipped as unusable (the warning said why): calling without it would quietly use
+        # another identity.
+        raise StoreError(f"the account {wanted!r} in {dirs.settings_file} is not usable; "
+                         "fix it there, add it again, or remove it")
+    if name and account is None:
+        known = ", ".join(a.name for a in settings.accounts) or "none"
+        raise StoreError(f"no account named {name!r} (accounts: {known})")
+    return account
 
 
 def bring_up(engine: Engine, account: AccountSettings, timeout_s: float,

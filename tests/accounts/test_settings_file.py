@@ -102,3 +102,16 @@ def test_a_bad_section_keeps_the_accounts(data_dir, keyring_env):
     assert len(warnings) == 1 and "bad values in audio" in warnings[0]
     copies = list(data_dir.glob("settings.broken-*.json"))
     assert len(copies) == 1 and json.loads(copies[0].read_text())["audio"] == "loud"
+
+
+def test_a_skipped_default_account_is_not_quietly_replaced(data_dir, keyring_env):
+    bad = {"name": "bad", "user": "bob", "domain": "127.0.0.1", "reg_expiry_s": "soon"}
+    settings_file(data_dir).write_text(json.dumps({"default_account": "bad", "accounts": [bad]}))
+    result = run_cli("call", "sip:x@127.0.0.1:9", "--bind", "127.0.0.1:0", "--audio", "null",
+                     data_dir=data_dir, env=keyring_env)
+    assert result.returncode == 1, result.explain()
+    lines = result.stderr.strip().splitlines()
+    assert "account 'bad' skipped" in lines[0]
+    assert lines[1:] == [f"softphone: error: the account 'bad' in {settings_file(data_dir)} "
+                         "is not usable; fix it there, add it again, or remove it"]
+    assert result.stdout == ""  # no call placed under another identity
