@@ -130,22 +130,17 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     try:
         with loop:
             app.aboutToQuit.connect(timer.stop)
-            loop.run_until_complete(_until_quit(app))
+            # Stop, not a future awaited until the last window closes: Qt quits the app at
+            # that same moment and stopped the loop before the future completed (a
+            # "Event loop stopped before Future completed" traceback on one close in two).
+            app.lastWindowClosed.connect(loop.stop)
+            loop.run_forever()
     finally:
         instance.close()
         engine.shutdown()
         history.close()
         history_reader.close()
     return 0
-
-
-async def _until_quit(app: object) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    assert isinstance(app, QApplication)
-    done = asyncio.Event()
-    app.lastWindowClosed.connect(done.set)
-    await done.wait()
 
 
 __all__ = ["HistorySaver", "Settings", "apply_call_settings", "run_window"]
