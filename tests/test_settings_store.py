@@ -4,6 +4,7 @@ and changes another process made kept rather than overwritten."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 
 import pytest
@@ -64,3 +65,11 @@ def test_a_failed_write_changes_nothing(tmp_path, monkeypatch):
     assert not store.settings.calls.auto_answer and heard == []
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
+
+
+def test_sections_a_newer_version_wrote_are_written_back(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text('{"theme": {"dark": true}, "accounts": []}')
+    SettingsStore.open(path).put_account(WORK)
+    saved = json.loads(path.read_text())
+    assert saved["theme"] == {"dark": True} and saved["accounts"][0]["name"] == "work"

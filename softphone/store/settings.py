@@ -11,7 +11,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,8 @@ class LoadedSettings:
     settings: Settings
     kept_accounts: list[Any] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Top-level keys this version does not know (a newer one wrote them): written back as is.
+    unknown: dict[str, Any] = field(default_factory=dict)
 
 
 def _set_aside(path: Path, data: bytes) -> Path:
@@ -133,6 +135,7 @@ def read_settings(path: Path) -> LoadedSettings:
         return LoadedSettings(Settings(), warnings=[_broken(path, data, str(exc), move=True)])
 
     loaded = LoadedSettings(Settings())
+    loaded.unknown = {k: v for k, v in raw.items() if k not in Settings.model_fields}
     entries = raw.pop("accounts", [])
     if not isinstance(entries, list):
         loaded.warnings.append(_broken(path, data, "its accounts are not a list", move=False))
@@ -198,10 +201,15 @@ def load_settings(path: Path) -> Settings:
     return loaded.settings
 
 
-def write_settings(path: Path, settings: Settings, kept_accounts: Sequence[Any] = ()) -> None:
+def write_settings(
+    path: Path,
+    settings: Settings,
+    kept_accounts: Sequence[Any] = (),
+    unknown: Mapping[str, Any] | None = None,
+) -> None:
     """Write atomically: a crash or a full disk mid-write leaves the old file whole and no
     temporary file behind."""
-    document = settings.model_dump(mode="json")
+    document = {**(unknown or {}), **settings.model_dump(mode="json")}
     document["accounts"] = [*document["accounts"], *kept_accounts]
     try:
         data = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")

@@ -48,6 +48,7 @@ class SettingsStore:
         self.path = path
         self._settings = settings or Settings()
         self._kept: list[Any] = []
+        self._unknown: dict[str, Any] = {}
         self._seen = _signature(path)
         self._listeners: list[SettingsListener] = []
         self.warnings: list[str] = []
@@ -64,6 +65,7 @@ class SettingsStore:
     def _take(self, loaded: LoadedSettings) -> None:
         self._settings = loaded.settings
         self._kept = list(loaded.kept_accounts)
+        self._unknown = dict(loaded.unknown)
         self.warnings = list(loaded.warnings)
         self._seen = _signature(self.path)
 
@@ -88,21 +90,21 @@ class SettingsStore:
         """Apply ``edit`` to the settings as they are now (on disk, if another process
         wrote them), write the result, then announce it. If the write fails (StoreError),
         nothing changes, here or on disk. ``forget``: drop a kept entry of that name."""
-        before = self._settings
-        kept = self._kept
+        before, kept, unknown = self._settings, self._kept, self._unknown
         if self.path is not None and _signature(self.path) != self._seen:
             fresh = read_settings(self.path)
             for warning in fresh.warnings:
                 _log.warning("%s", warning)
-            before, kept = fresh.settings, list(fresh.kept_accounts)
+            before, kept, unknown = fresh.settings, list(fresh.kept_accounts), fresh.unknown
         after = edit(before)
         # A kept (unusable) entry is replaced by a valid account of the same name.
         names = {a.name for a in after.accounts} | ({forget} if forget else set())
         kept = [k for k in kept if _raw_name(k) not in names]
         if self.path is not None:
-            write_settings(self.path, after, kept)
+            write_settings(self.path, after, kept, unknown)
         old = self._settings
-        self._settings, self._kept, self._seen = after, kept, _signature(self.path)
+        self._settings, self._kept, self._unknown = after, kept, unknown
+        self._seen = _signature(self.path)
         changed = frozenset(
             name for name in Settings.model_fields if getattr(old, name) != getattr(after, name)
         )
