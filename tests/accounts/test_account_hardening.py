@@ -36,6 +36,16 @@ def test_vv_log_holds_no_digest_secret(data_dir, keyring_env, kamailio: Kamailio
     assert SECRET_VALUE.findall(log) == []
     assert "nonce=<redacted>" in log
     assert USERS["alice"] not in log
+    # A call through Kamailio: its INVITE is challenged (407) and sent again with
+    # Proxy-Authorization; nobody is registered as "nobody", so it ends 404.
+    call = run_cli("-vv", "call", f"sip:nobody@{kamailio.domain}", "--account", "work",
+                   "--bind", "127.0.0.1:0", "--audio", "null", data_dir=data_dir,
+                   env=keyring_env)
+    assert "404" in call.stdout, call.explain()
+    assert "Proxy-Authenticate: Digest" in call.stderr
+    assert "Proxy-Authorization: <redacted>" in call.stderr
+    assert SECRET_VALUE.findall(call.stderr) == []
+    assert USERS["alice"] not in call.stderr
 
 
 @pytest.mark.parametrize(
