@@ -11,7 +11,7 @@ from collections.abc import Callable
 from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
 from softphone.model.account import stun_servers
-from softphone.store import DataDirs, History, Settings, StoreError, load_settings
+from softphone.store import DataDirs, History, Settings, SettingsStore, StoreError
 from softphone.store.settings import AudioSettings
 
 _log = logging.getLogger(__name__)
@@ -53,7 +53,10 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     asyncio.set_event_loop(loop)
 
     try:
-        settings = load_settings(dirs.settings_file)
+        # The one owner of settings.json for this process: window, accounts and audio all
+        # change it through the store, so none writes back a stale copy.
+        store = SettingsStore.open(dirs.settings_file)
+        settings = store.settings
         history = History.open(dirs.history_db)
         # The history pane reads on its own connection, from a worker thread: a long search
         # never holds the lock the saver needs on the GUI thread.
@@ -82,27 +85,28 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
 
     saver = HistorySaver(history)
     engine.add_listener(saver)
-    accounts = AccountsService(engine, dirs.settings_file)
+    accounts = AccountsService(engine, store)
     window = MainWindow(
         engine,
         history_reader,
         recordings,
-        settings,
-        dirs.settings_file,
         default_domain=os.environ.get("SOFTPHONE_DOMAIN") or None,
+        store=store,
     )
+    if store.warnings:
+        # A damaged settings file was set aside or an account skipped: say so once.
+        window.show_message(" · ".join(store.warnings))
     saver.on_error = window.show_message
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
     accounts.start_all()  # registration proceeds as the engine is polled
     if audio is not None:
-        from softphone.store import save_settings
         from softphone.ui.audio_panel import mount_audio_panel
 
         def save_audio(chosen: AudioSettings) -> None:
-            window.settings = window.settings.model_copy(update={"audio": chosen})
+            # Only the audio section changes: accounts added meanwhile stay (issue 10.4).
             try:
-                save_settings(dirs.settings_file, window.settings)
+                store.update(audio=chosen)
             except StoreError as exc:
                 window.show_message(str(exc))
 
@@ -121,22 +125,17 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     try:
         with loop:
             app.aboutToQuit.connect(timer.stop)
-            loop.run_until_complete(_until_quit(app))
+            # Stop, not a future awaited until the last window closes: Qt quits the app at
+            # that same moment and stopped the loop before the future completed (a
+            # "Event loop stopped before Future completed" traceback on one close in two).
+            app.lastWindowClosed.connect(loop.stop)
+            loop.run_forever()
     finally:
         instance.close()
         engine.shutdown()
         history.close()
         history_reader.close()
     return 0
-
-
-async def _until_quit(app: object) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    assert isinstance(app, QApplication)
-    done = asyncio.Event()
-    app.lastWindowClosed.connect(done.set)
-    await done.wait()
 
 
 __all__ = ["HistorySaver", "Settings", "run_window"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
 import json
 import sys
@@ -24,8 +23,8 @@ from softphone.model.account import (
     stun_servers,
 )
 from softphone.model.validation import first_error
-from softphone.store import DataDirs, StoreError, load_settings, save_settings
-from softphone.store.secrets import SecretError, delete_password, get_password, set_password
+from softphone.store import DataDirs, SettingsStore, StoreError
+from softphone.store.accounts import password_for, remove_account, save_account
 
 
 def run_account(args: argparse.Namespace, dirs: DataDirs) -> int:
@@ -75,26 +74,17 @@ def _add(args: argparse.Namespace, dirs: DataDirs) -> int:
         password = _read_password(args)
     except ValueError as exc:
         return fail(str(exc), EXIT_USAGE)
-    settings = load_settings(dirs.settings_file)
-    # The password goes to the keyring first: an account must not be saved half-done.
-    if password is not None:
-        set_password(account.name, password)
-    else:
-        # No password: a stale one must not linger, but no keyring at all is fine too.
-        with contextlib.suppress(SecretError):
-            delete_password(account.name)
-    others = [a for a in settings.accounts if a.name != account.name]
-    settings.accounts = [*others, account]
-    if args.default or not settings.default_account:
-        settings.default_account = account.name
-    save_settings(dirs.settings_file, settings)
-    print(f"account {account.name!r} saved ({account.user}@{account.domain}, "
-          f"{account.transport.value}); password {'in the keyring' if password else 'none'}")
+    store = SettingsStore.open(dirs.settings_file)
+    # "" tells the store the account needs no password (the keyring is not needed either).
+    saved = save_account(store, account, password if password is not None else "",
+                         make_default=args.default)
+    print(f"account {saved.name!r} saved ({saved.user}@{saved.domain}, "
+          f"{saved.transport.value}); password {'in the keyring' if password else 'none'}")
     return EXIT_OK
 
 
 def _list(args: argparse.Namespace, dirs: DataDirs) -> int:
-    settings = load_settings(dirs.settings_file)
+    settings = SettingsStore.open(dirs.settings_file).settings
     if args.json:
         rows = [
             {**a.model_dump(mode="json"), "default": a.name == settings.default_account}
@@ -113,36 +103,33 @@ def _list(args: argparse.Namespace, dirs: DataDirs) -> int:
 
 
 def _remove(args: argparse.Namespace, dirs: DataDirs) -> int:
-    settings = load_settings(dirs.settings_file)
-    if settings.account(args.name) is None:
+    if not remove_account(SettingsStore.open(dirs.settings_file), args.name):
         return fail(f"no account named {args.name!r}")
-    settings.accounts = [a for a in settings.accounts if a.name != args.name]
-    if settings.default_account == args.name:
-        settings.default_account = settings.accounts[0].name if settings.accounts else ""
-    save_settings(dirs.settings_file, settings)
-    delete_password(args.name)
     print(f"account {args.name!r} removed")
     return EXIT_OK
 
 
 def chosen_account(name: str | None, dirs: DataDirs) -> AccountSettings | None:
     """The account named, else the default one, else None (direct calls, no registrar)."""
-    settings = load_settings(dirs.settings_file)
-    if name:
-        account = settings.account(name)
-        if account is None:
-            known = ", ".join(a.name for a in settings.accounts) or "none"
-            raise StoreError(f"no account named {name!r} (accounts: {known})")
-        return account
-    if settings.default_account:
-        return settings.account(settings.default_account)
-    return None
+    store = SettingsStore.open(dirs.settings_file)
+    settings = store.settings
+    wanted = name or settings.default_account
+    account = settings.account(wanted) if wanted else None
+    if wanted and account is None and wanted in store.kept_account_names():
+        # Skipped as unusable (the warning said why): calling without it would quietly use
+        # another identity.
+        raise StoreError(f"the account {wanted!r} in {dirs.settings_file} is not usable; "
+                         "fix it there, add it again, or remove it")
+    if name and account is None:
+        known = ", ".join(a.name for a in settings.accounts) or "none"
+        raise StoreError(f"no account named {name!r} (accounts: {known})")
+    return account
 
 
 def bring_up(engine: Engine, account: AccountSettings, timeout_s: float,
              stop: object = None) -> AccountState:
     """Add the account to a running engine and wait until it registers or fails."""
-    state = engine.add_account(account, get_password(account.name))
+    state = engine.add_account(account, password_for(account))
     latest = {account.name: state}
     engine.add_account_listener(lambda s: latest.__setitem__(s.name, s))
     deadline = time.monotonic() + timeout_s
@@ -166,7 +153,7 @@ def registration_problem(state: AccountState, timeout_s: float) -> str | None:
 
 
 def _test(args: argparse.Namespace, dirs: DataDirs) -> int:
-    settings = load_settings(dirs.settings_file)
+    settings = SettingsStore.open(dirs.settings_file).settings
     account = settings.account(args.name)
     if account is None:
         return fail(f"no account named {args.name!r}")

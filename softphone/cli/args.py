@@ -13,6 +13,7 @@ from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
 from softphone.cli.exits import EXIT_USAGE
 from softphone.engine.config import BindAddress
 from softphone.hooks import split_command
+from softphone.model.target import host_port_problem
 
 # Links the desktop hands us (xdg-open, browsers, the .desktop entry's %u): `softphone URL`.
 LINK_SCHEMES = ("sip", "sips", "tel")
@@ -32,14 +33,29 @@ def pjsip_log_level(verbose: int) -> int:
     return 5 if verbose >= 2 else 4 if verbose else 3
 
 
+def _shown(text: str) -> str:
+    """A value as an error line quotes it: never thousands of characters."""
+    return repr(text if len(text) <= 24 else text[:24] + "…")
+
+
 def seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be zero or more seconds")
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a number of seconds") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a finite number of seconds")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} must be zero or more seconds")
     return value
+
+
+def expiry_seconds(text: str) -> int:
+    """A registration expiry; the account model checks its range (30-86400)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number of seconds "
+                                         "(30 to 86400)")
+    return int(text)
 
 
 def positive_seconds(text: str) -> float:
@@ -60,21 +76,43 @@ def event_command(text: str) -> str:
     return text
 
 
+# SQLite's largest integer: a --limit past it cannot even be asked for.
+MAX_COUNT = 2**63 - 1
+
+
 def count(text: str) -> int:
+    shown = _shown(text)
     try:
-        value = int(text)
+        # Past 64 characters it is no usable count; int() would refuse 4,300+ digits anyway.
+        value = int(text) if len(text) <= 64 else (MAX_COUNT + 1 if text.isdigit() else None)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+        value = None
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{shown} is not a whole number")
+    if not 1 <= value <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{shown} must be from 1 to {MAX_COUNT}")
     return value
 
 
 def bind_address(text: str) -> BindAddress:
     try:
-        return BindAddress.parse(text)
+        address = BindAddress.parse(_bind_port_checked(text))
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    # pjsip asserts (and aborts the process) on a host of 254+ characters: check it here.
+    problem = host_port_problem(f"[{address.host}]" if address.is_ipv6 else address.host)
+    if problem:
+        raise argparse.ArgumentTypeError(f"bad bind address: {problem}")
+    return address
+
+
+def _bind_port_checked(text: str) -> str:
+    """Refuse a port of more than five digits before anything converts it (int() refuses
+    4,300+ digits with a message about Python internals)."""
+    port = text.rpartition(":")[2] if text.count(":") == 1 or "]:" in text else ""
+    if len(port) > 5 and port.isdigit():
+        raise ValueError(f"bad bind address: {port[:12]}… is not a port (0-65535)")
+    return text
 
 
 def audio_choice(args: argparse.Namespace) -> AudioChoice:
@@ -223,7 +261,7 @@ def _account_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     add.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off")
     add.add_argument("--stun", default="", metavar="HOST[:PORT]", help="STUN server")
     add.add_argument("--ice", action="store_true", help="use ICE for media")
-    add.add_argument("--expiry", type=int, default=300, metavar="S",
+    add.add_argument("--expiry", type=expiry_seconds, default=300, metavar="S",
                      help="registration expiry in seconds (default 300)")
     add.add_argument("--dtmf", choices=["rfc2833", "info", "inband"], default="rfc2833")
     add.add_argument("--default", action="store_true", help="make it the default account")

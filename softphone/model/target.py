@@ -12,6 +12,10 @@ from softphone.model.enums import AddressType
 class TargetError(ValueError):
     """A target that cannot be dialled; the message is one line meant for the user."""
 
+    def __init__(self, message: str, why: str = "") -> None:
+        super().__init__(message)
+        self.why = why or message  # the reason alone, for messages that name a field
+
 
 @dataclass(frozen=True)
 class Target:
@@ -35,7 +39,61 @@ _PARAM = re.compile(r"^[A-Za-z0-9\-_.!~*'()%]+(?:=[A-Za-z0-9\-_.!~*'()%\[\]/:&+$
 
 
 def _fail(text: str, why: str) -> TargetError:
-    return TargetError(f"invalid target {text!r}: {why}")
+    shown = text if len(text) <= 80 else text[:80] + "…"  # one readable line, always
+    return TargetError(f"invalid target {shown!r}: {why}", why)
+
+
+# A port has at most five digits: longer text is refused before int() (Python refuses to
+# convert 4,300+ digits, and a huge port is no port anyway).
+def _port_problem(port: str) -> str | None:
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+        shown = port if len(port) <= 12 else port[:12] + "…"
+        return f"{shown!r} is not a port number (1-65535)"
+    return None
+
+
+def _split_host_port(hostport: str) -> tuple[str, str | None]:
+    """``host``, ``host:port``, ``[v6]`` or ``[v6]:port`` as (host, port or None).
+
+    A ``:`` with nothing after it gives an empty port (refused by the caller).
+    """
+    if hostport.startswith("["):
+        host, sep, rest = hostport.partition("]")
+        if not sep:
+            raise ValueError("unbalanced [ in the host")
+        if rest and not rest.startswith(":"):
+            raise ValueError(f"unexpected {rest!r} after the address")
+        return host + "]", (rest[1:] if rest else None)
+    host, sep, port = hostport.partition(":")
+    return host, (port if sep else None)
+
+
+def host_port_problem(text: str) -> str | None:
+    """Why ``text`` is not ``host[:port]`` (one phrase), or None when it is."""
+    try:
+        host, port = _split_host_port(text)
+    except ValueError as exc:
+        return str(exc)
+    if not host:
+        return "it has no host"
+    if not (_HOSTNAME.match(host) or _IPV6.match(host)):
+        shown = host if len(host) <= 40 else host[:40] + "…"
+        return f"{shown!r} is not a valid host name or address"
+    if port is not None:
+        return _port_problem(port)
+    return None
+
+
+def sip_uri_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable sip:/sips: URI (one phrase), or None when it is."""
+    scheme = text.split(":", 1)[0].lower() if ":" in text else ""
+    if scheme not in ("sip", "sips"):
+        return "a SIP URI starts with sip: or sips:"
+    try:
+        parse_target(text)
+    except TargetError as exc:
+        return exc.why
+    return None
 
 
 def parse_target(text: str, default_domain: str | None = None) -> Target:
@@ -89,7 +147,8 @@ def parse_target(text: str, default_domain: str | None = None) -> Target:
 
 def _looks_like_host_port(text: str) -> bool:
     host, _, port = text.rpartition(":")
-    return bool(host) and port.isdigit() and bool(_HOSTNAME.match(host) or _IPV6.match(host))
+    return (bool(host) and port.isdigit() and len(port) <= 5
+            and bool(_HOSTNAME.match(host) or _IPV6.match(host)))
 
 
 def _phone_target(text: str, number: str, default_domain: str | None) -> Target:
@@ -126,20 +185,9 @@ def _parse_sip_uri(uri: str, scheme: str, shown: str | None = None) -> Target:
             raise _fail(shown, "a password in the URI is not allowed")
         if not user or not _USER.match(user):
             raise _fail(shown, f"the user part {user!r} has characters a SIP URI does not allow")
-    if hostport.startswith("["):
-        host, sep, port = hostport.partition("]")
-        host += "]"
-        port = port[1:] if port.startswith(":") else port
-        if port and not sep:
-            raise _fail(shown, "unbalanced [ in the host")
-    else:
-        host, _, port = hostport.partition(":")
-    if not host:
-        raise _fail(shown, "it has no host")
-    if not (_HOSTNAME.match(host) or _IPV6.match(host)):
-        raise _fail(shown, f"{host!r} is not a valid host name or address")
-    if port and not (port.isdigit() and 1 <= int(port) <= 65535):
-        raise _fail(shown, f"{port!r} is not a port number (1-65535)")
+    problem = host_port_problem(hostport)
+    if problem:
+        raise _fail(shown, problem)
     for param in params:
         if not _PARAM.match(param):
             raise _fail(shown, f"the URI parameter {param!r} is malformed")

@@ -15,6 +15,7 @@ from softphone.store.settings import (
     load_settings,
     save_settings,
 )
+from softphone.store.settings_store import SettingsListener, SettingsStore
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -27,6 +28,8 @@ __all__ = [
     "History",
     "HistoryEntry",
     "Settings",
+    "SettingsListener",
+    "SettingsStore",
     "StoreError",
     "load_settings",
     "resolve_data_dirs",

@@ -29,9 +29,13 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.account import BUILTIN_ACCOUNT, AccountState
 from softphone.model.diagnostics import CallDiagnostics
-from softphone.store import CallSettings, HistoryEntry, Settings, StoreError
-from softphone.store import load_settings as _load_settings
-from softphone.store import save_settings as _save_settings
+from softphone.store import (
+    CallSettings,
+    HistoryEntry,
+    Settings,
+    SettingsStore,
+    StoreError,
+)
 from softphone.ui.account_selector import AccountSelector
 from softphone.ui.accounts_dialog import AccountsBackend, AccountsDialog
 from softphone.ui.bridge import CallSignals
@@ -70,13 +74,17 @@ class MainWindow(QMainWindow):
         settings: Settings | None = None,
         settings_path: Path | None = None,
         default_domain: str | None = None,
+        store: SettingsStore | None = None,
     ) -> None:
         super().__init__()
         self.setWindowTitle("softphone")
         self.setAccessibleName("softphone")
         self._engine = engine
-        self.settings = settings or Settings()
-        self.settings_path = settings_path
+        # One owner of settings.json (app.py passes it); the window follows its changes.
+        if store is None:
+            store = SettingsStore(settings_path, settings)
+        self.settings_store = store
+        self._unsubscribe_settings = store.subscribe(self._settings_stored)
         self._announced_incoming: set[UUID] = set()
         self._dialogs: list[CallDetailsDialog] = []
         self._default_domain = default_domain or self.settings.default_domain or None
@@ -437,16 +445,21 @@ class MainWindow(QMainWindow):
         if dialog.exec():
             self._update_calls(dialog.result_settings(self.settings.calls))
 
+    @property
+    def settings(self) -> Settings:
+        return self.settings_store.settings
+
     def _update_calls(self, calls: CallSettings) -> None:
-        if calls == self.settings.calls:
+        if calls != self.settings.calls:
+            self._save(calls=calls)  # applied in _settings_stored once it is stored
+        self._apply_mode()  # also undoes a toggle that could not be saved
+
+    def _settings_stored(self, settings: Settings, changed: frozenset[str]) -> None:
+        if "calls" in changed:
+            self.calls.ring_timeout_s = settings.calls.ring_timeout_s
             self._apply_mode()
-            return
-        self.settings = self.settings.model_copy(update={"calls": calls})
-        self.calls.ring_timeout_s = calls.ring_timeout_s
-        self._policy.configure(window_policy(calls))
-        self._apply_mode()
-        self._save(calls=calls)
-        self.settings_changed.emit(calls)
+            self._policy.configure(window_policy(settings.calls))
+            self.settings_changed.emit(settings.calls)
 
     def _apply_mode(self) -> None:
         calls = self.settings.calls
@@ -465,16 +478,9 @@ class MainWindow(QMainWindow):
             self.mode_label.setText("")
 
     def _save(self, **changes: object) -> None:
-        """Write only the window's own fields over the file as it is now on disk.
-
-        Other parts of the app (accounts, audio) save the same file: re-reading first keeps
-        their changes.
-        """
-        if self.settings_path is None:
-            return
+        """Store the window's own sections; the store keeps the others (accounts, audio)."""
         try:
-            current = _load_settings(self.settings_path)
-            _save_settings(self.settings_path, current.model_copy(update=changes))
+            self.settings_store.update(**changes)
         except StoreError as exc:
             self.show_message(str(exc))
 
@@ -515,6 +521,7 @@ class MainWindow(QMainWindow):
         with contextlib.suppress(ValueError):  # already detached
             self._engine.remove_listener(self._listener)
         self._policy.close()
+        self._unsubscribe_settings()
         self.history_pane.shutdown()
         self.controller.shutdown()
         self.tray.hide()

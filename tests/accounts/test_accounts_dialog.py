@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 
 from softphone.accounts_service import AccountsService
 from softphone.engine import Engine
+from softphone.store import SettingsStore
 from softphone.ui.accounts_dialog import AccountsDialog
 from tests.peers.kamailio import USERS
 
@@ -24,7 +25,7 @@ def service(engine: Engine, tmp_path, monkeypatch):
     import keyring.core
 
     keyring.core.init_backend()  # pick up the test backend in this process
-    svc = AccountsService(engine, tmp_path / "settings.json")
+    svc = AccountsService(engine, SettingsStore.open(tmp_path / "settings.json"))
     yield svc
     for account in svc.accounts():
         svc.remove_account(account.name)
@@ -39,6 +40,29 @@ def test_bad_values_are_shown_and_nothing_is_saved(qtbot, service):
     dialog.save()
     assert dialog.error.text().startswith("Not saved: domain:")
     assert service.accounts() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "shown"),
+    [
+        ("auth_user", "u\r\nX-Injected: 1", "Not saved: auth_user: contains the character U+000D"),
+        ("domain", "example.com:99999", "Not saved: domain: expected host[:port]"),
+        ("registrar", "javascript:x", "Not saved: registrar: expected a sip:/sips: URI"),
+        ("name", "   ", "Not saved: name: "),  # the dialog trims it to nothing
+    ],
+)
+def test_hostile_values_are_named_in_the_dialog_and_not_saved(qtbot, service, tmp_path,
+                                                               field, value, shown):
+    dialog = AccountsDialog(service)
+    qtbot.addWidget(dialog)
+    dialog.name.setText("work")
+    dialog.user.setText("alice")
+    dialog.domain.setText("example.com")
+    getattr(dialog, field).setText(value)
+    dialog.save()
+    assert dialog.error.text().startswith(shown)
+    assert service.accounts() == []
+    assert not (tmp_path / "settings.json").exists()
 
 
 def test_saved_account_registers_and_the_dialog_shows_it(qtbot, service, engine, kamailio,

@@ -18,7 +18,7 @@ def service(rig, tmp_path, monkeypatch):
     import keyring.core
 
     keyring.core.init_backend()
-    svc = AccountsService(rig.engine, rig.settings_path)
+    svc = AccountsService(rig.engine, rig.window.settings_store)
     rig.window.set_accounts_backend(svc)
     yield svc
     for account in svc.accounts():

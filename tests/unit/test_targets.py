@@ -52,6 +52,12 @@ def test_good_targets(text, domain, uri, kind, target):
         ("+821028286521", "needs a domain"),
         ("12345", "needs a domain"),
         ("sip:ü@b.com", "non-ASCII"),
+        ("sip:a@[::1", "unbalanced"),
+        ("sip:a@[::1]x", "after the address"),
+        ("sip:a@127.0.0.1:", "not a port"),
+        ("sip:a@127.0.0.1:0", "not a port"),
+        ("sip:a@127.0.0.1:" + "9" * 5000, "not a port"),
+        ("a@127.0.0.1:" + "9" * 5000, "not a port"),
     ],
 )
 def test_bad_targets(text, why):
