@@ -68,10 +68,10 @@ def _socket_inodes(pid: int) -> dict[int, int]:
 
 
 def udp_ports(pid: int, host: str = HOST) -> list[int]:
-    """UDP ports the process has bound on ``host`` (or 0.0.0.0), in the order of its fds
-    (the order it opened them), read from Linux's /proc."""
+    """UDP ports the process has bound on ``host``, in the order of its fds (the order it
+    opened them), read from Linux's /proc."""
     inodes = _socket_inodes(pid)
-    want = {"".join(f"{int(p):02X}" for p in reversed(host.split("."))), "00000000"}
+    want = {"".join(f"{int(p):02X}" for p in reversed(host.split(".")))}
     found: list[tuple[int, int]] = []
     try:
         lines = Path("/proc/net/udp").read_text().splitlines()[1:]
@@ -93,6 +93,8 @@ class PeerProcess:
     ready_timeout = 15.0
     # True: stdout is a pipe read line by line (wait_line); False: it goes to the log.
     reads_stdout = False
+    # True: stderr is also read line by line (wait_line(stream="stderr")), copied to the log.
+    reads_stderr = False
     stdin_pipe = False
 
     def __init__(self, workdir: Path | None = None) -> None:
@@ -102,9 +104,11 @@ class PeerProcess:
         self.proc: subprocess.Popen[str] | None = None
         self.port = 0
         self._lines: queue.Queue[str | None] = queue.Queue()
+        self._err_lines: queue.Queue[str | None] = queue.Queue()
         self.stdout_lines: list[str] = []
         self._log_file: IO[str] | None = None
         self._stopped_by_us = False
+        self._readers: list[threading.Thread] = []
 
     # -- what each kind defines ----------------------------------------------------------
     def command(self) -> Sequence[str]:
@@ -125,11 +129,16 @@ class PeerProcess:
             errors="replace", bufsize=1,
             stdin=subprocess.PIPE if self.stdin_pipe else subprocess.DEVNULL,
             stdout=subprocess.PIPE if self.reads_stdout else self._log_file,
-            stderr=self._log_file, start_new_session=True,
+            stderr=subprocess.PIPE if self.reads_stderr else self._log_file,
+            start_new_session=True,
         )
         STARTED.append(self)
-        if self.reads_stdout:
-            threading.Thread(target=self._read_stdout, daemon=True).start()
+        for wanted, target in ((self.reads_stdout, self._read_stdout),
+                               (self.reads_stderr, self._read_stderr)):
+            if wanted:
+                reader = threading.Thread(target=target, daemon=True)
+                reader.start()
+                self._readers.append(reader)
         try:
             self.ready(time.monotonic() + self.ready_timeout)
         except BaseException:
@@ -144,14 +153,25 @@ class PeerProcess:
             self._lines.put(line.rstrip("\n"))
         self._lines.put(None)
 
-    def wait_line(self, timeout: float, what: str = "a line") -> str:
-        """The next stdout line; PeerError (with the log) if none comes in time."""
+    def _read_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        log = self._log_file
+        for line in self.proc.stderr:
+            if log is not None and not log.closed:
+                log.write(line)
+                log.flush()
+            self._err_lines.put(line.rstrip("\n"))
+        self._err_lines.put(None)
+
+    def wait_line(self, timeout: float, what: str = "a line", stream: str = "stdout") -> str:
+        """The next line of stdout (or stderr); PeerError (with the log) if none in time."""
+        lines = self._err_lines if stream == "stderr" else self._lines
         try:
-            line = self._lines.get(timeout=max(0.0, timeout))
+            line = lines.get(timeout=max(0.0, timeout))
         except queue.Empty:
             raise self.error(f"no {what} within {timeout:.1f} s") from None
         if line is None:
-            self._lines.put(None)  # stays at the end for later readers
+            lines.put(None)  # stays at the end for later readers
             self.wait(5)
             raise self.error(f"stdout ended before {what} (exit {self.returncode})")
         return line
@@ -204,7 +224,11 @@ class PeerProcess:
                 if self.wait(wait_s) is not None:
                     break
         self.wait(5)
-        for stream in (self.proc.stdin, self.proc.stdout):
+        # The readers end at EOF once the process group is gone; closing a pipe under a
+        # reader would raise in its thread.
+        for reader in self._readers:
+            reader.join(5)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             if stream is not None:
                 try:
                     stream.close()
