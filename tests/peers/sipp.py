@@ -61,6 +61,8 @@ def sipp_available() -> bool:
 
 def scenario_path(name: str) -> Path:
     """Path of a scenario by name (``"uas_486"`` or ``"uas_486.xml"``)."""
+    if Path(name).is_absolute():  # a scenario a test wrote (e.g. in latin-1)
+        return Path(name)
     path = SCENARIO_DIR / (name if name.endswith(".xml") else name + ".xml")
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.xml")))
@@ -155,7 +157,7 @@ class SippPeer(PeerProcess):
         try:
             super().start()
         except PeerError as exc:
-            raise SippError(f"SIPp {self.name}: {exc}\n" + self.diagnostics()) from None
+            raise SippError(str(exc)) from None  # its log tail is diagnostics()
         return self
 
     def ready(self, deadline: float) -> None:
