@@ -74,7 +74,8 @@ def udp_ports(pid: int, host: str = HOST) -> list[int]:
     want = {"".join(f"{int(p):02X}" for p in reversed(host.split(".")))}
     found: list[tuple[int, int]] = []
     try:
-        lines = Path("/proc/net/udp").read_text().splitlines()[1:]
+        # The process's own view: it may live in another network namespace (unshare -n).
+        lines = Path(f"/proc/{pid}/net/udp").read_text().splitlines()[1:]
     except OSError:
         return []
     for line in lines:
