@@ -67,23 +67,34 @@ def _socket_inodes(pid: int) -> dict[int, int]:
     return out
 
 
-def udp_ports(pid: int, host: str = HOST) -> list[int]:
-    """UDP ports the process has bound on ``host``, in the order of its fds (the order it
-    opened them), read from Linux's /proc."""
+def _hex_host(host: str) -> str:
+    """/proc/net/udp's spelling of an IPv4 address (little-endian hex)."""
+    return "".join(f"{int(p):02X}" for p in reversed(host.split(".")))
+
+
+def udp_ports(pid: int, host: str = HOST, any_v6: bool = False) -> list[int]:
+    """UDP ports the process has bound on ``host`` (and on IPv6's ``[::]`` if ``any_v6``:
+    a dual-stack socket that takes 127.0.0.1 too), in the order of its fds (the order it
+    opened them), read from Linux's /proc in the process's own network namespace (it may
+    live in another one: unshare -n)."""
     inodes = _socket_inodes(pid)
-    want = {"".join(f"{int(p):02X}" for p in reversed(host.split(".")))}
+    want = {_hex_host(host)}
+    tables = [Path(f"/proc/{pid}/net/udp")]
+    if any_v6:
+        want.add("0" * 32)
+        tables.append(Path(f"/proc/{pid}/net/udp6"))
     found: list[tuple[int, int]] = []
-    try:
-        # The process's own view: it may live in another network namespace (unshare -n).
-        lines = Path(f"/proc/{pid}/net/udp").read_text().splitlines()[1:]
-    except OSError:
-        return []
-    for line in lines:
-        fields = line.split()
-        addr, port_hex = fields[1].split(":")
-        inode = int(fields[9])
-        if addr in want and inode in inodes:
-            found.append((inodes[inode], int(port_hex, 16)))
+    for table in tables:
+        try:
+            lines = table.read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            addr, port_hex = fields[1].split(":")
+            inode = int(fields[9])
+            if addr in want and inode in inodes:
+                found.append((inodes[inode], int(port_hex, 16)))
     return [port for _, port in sorted(found)]
 
 
@@ -177,12 +188,12 @@ class PeerProcess:
             raise self.error(f"stdout ended before {what} (exit {self.returncode})")
         return line
 
-    def wait_port(self, deadline: float, pick: int = 0) -> int:
+    def wait_port(self, deadline: float, pick: int = 0, any_v6: bool = False) -> int:
         """Wait until the process has a UDP socket on HOST; the ``pick``-th one's port."""
         while time.monotonic() < deadline:
             self.check_alive()
             assert self.proc is not None
-            ports = udp_ports(self.proc.pid)
+            ports = udp_ports(self.proc.pid, any_v6=any_v6)
             if len(ports) > pick:
                 return ports[pick]
             time.sleep(0.02)  # polling /proc: there is no event for "socket bound"
