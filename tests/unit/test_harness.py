@@ -136,3 +136,16 @@ def test_t():
     result = suite.runpytest_subprocess()
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*pjsua_peer pid * log*", "*ready on 127.0.0.1:*"])
+
+
+def test_cli_stderr_check_refuses_tracebacks_and_errors_after_success() -> None:
+    from tests.softphone_cli import CliResult, check_stderr
+
+    traceback = "Traceback (most recent call last):\n  File ...\nValueError: x\n"
+    with pytest.raises(AssertionError, match="traceback"):
+        check_stderr(CliResult(1, "", traceback))
+    with pytest.raises(AssertionError, match="exit 0 but an ERROR"):
+        check_stderr(CliResult(0, "", "ERROR softphone.engine.session: boom\n"))
+    check_stderr(CliResult(1, "", "ERROR softphone.cli.runner: no such account\n"))
+    check_stderr(CliResult(0, "", "ERROR softphone.x: expected\n"), allow_errors="expected")
+    check_stderr(CliResult(0, "", "WARNING softphone.engine.engine: refused with 488\n"))
