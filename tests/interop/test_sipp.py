@@ -138,3 +138,23 @@ def test_an_offer_we_cannot_use_is_refused_by_us_quietly(data_dir, peers, softph
     entry = stored(data_dir, call["id"])
     assert entry.sip_code == 488
     assert entry.detail, "the reason belongs in the call's details"
+
+
+def test_latin1_reason_phrase_and_server_header_are_stored_with_replacement(
+        data_dir, tmp_path, peers, softphone):
+    """Issue 9 item 3, on an outgoing call: a 486 whose reason phrase and Server header
+    hold Latin-1 bytes (as an old PBX sends them)."""
+    template = (SCENARIO_DIR / "uas_final_at_once.xml").read_text()
+    scenario = tmp_path / "uas_486_latin1.xml"
+    scenario.write_bytes(template.replace("486 Busy Here", "486 Besch\xe4ftigt")
+                         .replace("Server: BusyPhone/1.0", "Server: Gr\xfcn PBX 1.0")
+                         .encode("latin-1"))
+    sipp = peers(SippPeer(str(scenario)))
+    sp = softphone("call", sipp.uri(), "--json")
+    result = sp.finish(30)
+    sipp.assert_success(timeout=10)
+    call = only(result.calls)
+    assert outcome(call) == ("outgoing", "hangup", "remote", "busy"), result.explain()
+    entry = stored(data_dir, call["id"])
+    assert entry.sip_reason == "Besch\ufffdftigt"
+    assert entry.user_agent == "Gr\ufffdn PBX 1.0"
