@@ -40,7 +40,7 @@ class Softphone(PeerProcess):
         return clean_env(None)
 
     def ready(self, deadline: float) -> None:
-        if self.args[0] != "listen":
+        if "listen" not in self.args:
             return
         while True:
             line = self.wait_line(deadline - time.monotonic(), "'listening on' line", "stderr")
