@@ -1,4 +1,5 @@
-"""Shared fixtures: a data folder per test and one in-process engine for the session."""
+"""Shared fixtures (a data folder per test, one in-process engine for the session) and the
+strict harness's hooks."""
 
 from __future__ import annotations
 
@@ -8,6 +9,14 @@ from pathlib import Path
 
 import pytest
 
+# The strict harness: undeclared ERROR log records fail the test (tests/harness/error_logs.py).
+from tests.harness.error_logs import (  # noqa: F401 - pytest finds hooks and fixtures by name
+    expected_errors,
+    pytest_runtest_call,
+    pytest_runtest_setup,
+    pytest_runtest_teardown,
+)
+from tests.harness.peer_logs import pytest_runtest_makereport  # noqa: F401
 from tests.peers.kamailio import Kamailio, kamailio_available, start_kamailio
 
 

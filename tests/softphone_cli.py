@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -31,11 +32,31 @@ def clean_env(extra: dict | None) -> dict:
     return env
 
 
+def check_stderr(result: CliResult, allow_errors: str | None = None) -> None:
+    """The strict harness for a command run as a subprocess (its log records never reach
+    the test's logging): a traceback on stderr always fails, since every failure must end
+    in one clear line; an ERROR line fails a run that exited 0, since a successful run
+    that logged an error swallowed it (e.g. ``guarded()`` in a SIP callback). A run that
+    failed (exit != 0) says why in an ERROR line by design, so that is allowed there."""
+    if "Traceback (most recent call last)" in result.stderr:
+        raise AssertionError("the command printed a traceback:\n" + result.explain())
+    if result.returncode != 0:
+        return
+    for line in result.stderr.splitlines():
+        if line.startswith(("ERROR ", "CRITICAL ")) and not (
+            allow_errors and re.search(allow_errors, line)
+        ):
+            raise AssertionError(f"exit 0 but an ERROR was logged: {line}\n" + result.explain())
+
+
 def run_cli(
     *args: str, data_dir: Path, timeout: float = 90, env: dict | None = None,
-    input: str | None = None,
+    input: str | None = None, allow_errors: str | None = None,
 ) -> CliResult:
-    """Run ``python -m softphone --data-dir DIR ARGS`` and parse JSON lines from stdout."""
+    """Run ``python -m softphone --data-dir DIR ARGS`` and parse JSON lines from stdout.
+
+    stderr is checked by ``check_stderr``; ``allow_errors`` (a regex) declares ERROR
+    lines a successful run is expected to log."""
     full_env = clean_env(env)
     proc = subprocess.run(
         [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), *args],
@@ -47,6 +68,7 @@ def run_cli(
         **({"input": input} if input is not None else {"stdin": subprocess.DEVNULL}),
     )
     result = CliResult(proc.returncode, proc.stdout, proc.stderr)
+    check_stderr(result, allow_errors)
     if "--json" in args and ({"call", "listen"} & set(args[:3])):
         for line in proc.stdout.splitlines():
             if line.strip():

@@ -6,15 +6,14 @@ creates (``make_ca``); the CA file is what a client must trust.
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.peers.base import PeerError, PeerProcess
 from tests.peers.sipp import free_udp_port
 
 HOST = "127.0.0.1"
@@ -161,20 +160,23 @@ def kamailio_available() -> bool:
     return shutil.which("kamailio") is not None and MODULES.is_dir()
 
 
-class Kamailio:
+class Kamailio(PeerProcess):
+    """Kamailio on the peer base. Its ports are picked, then bound: Kamailio cannot bind
+    port 0 (``listen=udp:127.0.0.1:0`` listens on 5060) and its routing needs the port."""
+
+    kind = "kamailio"
+
     def __init__(self, workdir: Path, ca: TestCA) -> None:
-        self.workdir = workdir
+        super().__init__(workdir)
         self.port = free_udp_port()
         self.tls_port = free_udp_port()
         self.ca = ca
-        self.log = workdir / "kamailio.log"
-        self.proc: subprocess.Popen[bytes] | None = None
 
     @property
     def domain(self) -> str:
         return f"{HOST}:{self.port}"
 
-    def start(self) -> Kamailio:
+    def command(self) -> list[str]:
         tls_cfg = self.workdir / "tls.cfg"
         tls_cfg.write_text(TLS_CFG.format(key=self.ca.server_key, cert=self.ca.server_cert))
         lines = "\n".join(
@@ -189,41 +191,29 @@ class Kamailio:
                                text=True, timeout=30)
         if check.returncode != 0:
             raise RuntimeError(f"kamailio config check failed:\n{check.stderr[-3000:]}")
-        self.proc = subprocess.Popen(
-            ["kamailio", "-DD", "-E", "-f", str(cfg), "-Y", str(runtime), "-m", "64", "-M", "8",
-             "-P", str(runtime / "kamailio.pid")],
-            stdout=subprocess.DEVNULL, stderr=self.log.open("wb"), start_new_session=True,
-        )
-        deadline = time.monotonic() + 15
+        return ["kamailio", "-DD", "-E", "-f", str(cfg), "-Y", str(runtime), "-m", "64",
+                "-M", "8", "-P", str(runtime / "kamailio.pid")]
+
+    def ready(self, deadline: float) -> None:
+        # Kamailio prints no ready line; it serves once its TCP and TLS sockets listen
+        # (bound after UDP). Polled: there is no event for a socket being bound.
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"kamailio exited:\n{self.log_tail()}")
+            self.check_alive()
             if self._listening():
-                return self
-            time.sleep(0.1)
-        raise RuntimeError(f"kamailio did not start:\n{self.log_tail()}")
+                return
+            time.sleep(0.05)
+        raise self.error("did not start listening in time")
 
     def _listening(self) -> bool:
         out = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
         return f"{HOST}:{self.tls_port}" in out and f"{HOST}:{self.port}" in out
 
-    def log_tail(self, chars: int = 4000) -> str:
+    def start(self) -> Kamailio:
         try:
-            return self.log.read_text(errors="replace")[-chars:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=10)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=10)
-        self.proc = None
+            super().start()
+        except PeerError as exc:
+            raise RuntimeError(str(exc)) from None
+        return self
 
 
 def start_kamailio() -> tuple[Kamailio, Path]:

@@ -25,7 +25,7 @@ Listen-only options:
     --early-media       send 183 Session Progress with SDP instead of 180: --tone plays as
                         early media until the final answer (200, or --reject)
 
-Stdout protocol (everything else goes to stderr):
+Stdout protocol, softphone.model.worker (everything else goes to stderr):
     READY <port>                      once, when the transport and account are up
     {"event": "disconnected", ...}    one JSON line per call, at its DISCONNECTED state
                                       ("dtmf_digits": the DTMF digits received, in order)
@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import signal
 import sys
@@ -51,6 +50,8 @@ import time
 import traceback
 
 import pjsua2 as pj
+
+from softphone.model.worker import CallEnded, Ready
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -138,23 +139,24 @@ class PeerCall(pj.Call):
             self.disconnected = True
             conn = ci.connectDuration
             total = ci.totalDuration
-            event = {
-                "event": "disconnected",
-                "last_status_code": int(ci.lastStatusCode),
-                "last_reason": ci.lastReason,
-                "connect_duration_s": round(conn.sec + conn.msec / 1000.0, 3),
-                "total_duration_s": round(total.sec + total.msec / 1000.0, 3),
-                "remote_uri": ci.remoteUri,
-                "remote_contact": ci.remoteContact,
-                "local_uri": ci.localUri,
-                "role": self.role,
-                "call_index": self.index,
-                "codec": self.codec,
-                "record_file": self.record_file,
-                "tone_hz": self.peer.args.tone,
-                "dtmf_digits": self.dtmf_digits,
-            }
-            emit(json.dumps(event))
+            # The package's worker protocol (softphone/model/worker.py): validated here,
+            # so a field the parent cannot parse fails in the peer, not in a test.
+            event = CallEnded(
+                last_status_code=int(ci.lastStatusCode),
+                last_reason=ci.lastReason,
+                connect_duration_s=round(conn.sec + conn.msec / 1000.0, 3),
+                total_duration_s=round(total.sec + total.msec / 1000.0, 3),
+                remote_uri=ci.remoteUri,
+                remote_contact=ci.remoteContact,
+                local_uri=ci.localUri,
+                role=self.role,
+                call_index=self.index,
+                codec=self.codec,
+                record_file=self.record_file,
+                tone_hz=self.peer.args.tone,
+                dtmf_digits=self.dtmf_digits,
+            )
+            emit(event.line())
             self.peer.on_call_ended(self)
 
     def _on_call_media_state(self):
@@ -378,7 +380,7 @@ class Peer:
         self.acc = PeerAccount(self)
         self.acc.create(acfg)
 
-        emit(f"READY {self.port}")
+        emit(Ready(port=self.port).line())
         log(f"ready on 127.0.0.1:{self.port} as {acfg.idUri}")
 
     def run(self) -> int:

@@ -33,20 +33,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from tests.peers.base import PeerError, PeerProcess
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "sipp"
 HOST = "127.0.0.1"
 KILLED = -9999  # returncode reported for a SIPp we had to stop ourselves
 
-_BIND_ERROR_CODES = (254, -2)
 
 
 class SippError(AssertionError):
@@ -63,6 +61,8 @@ def sipp_available() -> bool:
 
 def scenario_path(name: str) -> Path:
     """Path of a scenario by name (``"uas_486"`` or ``"uas_486.xml"``)."""
+    if Path(name).is_absolute():  # a scenario a test wrote (e.g. in latin-1)
+        return Path(name)
     path = SCENARIO_DIR / (name if name.endswith(".xml") else name + ".xml")
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.xml")))
@@ -77,24 +77,6 @@ def free_udp_port(host: str = HOST) -> int:
         return s.getsockname()[1]
 
 
-def _udp_port_bound(port: int) -> bool | None:
-    """True if some socket is bound to UDP ``port`` (Linux /proc); None if unknown."""
-    found = False
-    known = False
-    for table in ("/proc/net/udp", "/proc/net/udp6"):
-        try:
-            with open(table) as f:
-                lines = f.readlines()[1:]
-        except OSError:
-            continue
-        known = True
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 1 and fields[1].rsplit(":", 1)[-1] == f"{port:04X}":
-                found = True
-    return found if known else None
-
-
 def _tail(path: Path, max_lines: int = 40, max_chars: int = 6000) -> str:
     try:
         text = path.read_text(errors="replace")
@@ -104,8 +86,15 @@ def _tail(path: Path, max_lines: int = 40, max_chars: int = 6000) -> str:
     return text[-max_chars:]
 
 
-class SippPeer:
-    """One SIPp process running one scenario for one call (``-m 1``)."""
+class SippPeer(PeerProcess):
+    """One SIPp process running one scenario for one call (``-m 1``), on the peer base.
+
+    SIPp binds port 0 (``-p 0``) and its SIP port is read from its first UDP socket: SIPp
+    never prints the port it got (its screen says 5060 whatever it bound).
+    """
+
+    kind = "sipp"
+    ready_timeout = 5.0
 
     def __init__(
         self,
@@ -118,36 +107,36 @@ class SippPeer:
         extra_args: Iterable[str] = (),
         timeout_s: float = 120,
         workdir: str | os.PathLike | None = None,
+        builtin: bool = False,
     ) -> None:
-        self.scenario = scenario_path(scenario_name)
-        self.name = self.scenario.stem
+        # builtin: scenario_name is one of SIPp's own (-sn uac, -sn uas), not our XML.
+        self.builtin = builtin
+        self.scenario = Path(scenario_name) if builtin else scenario_path(scenario_name)
+        self.name = scenario_name if builtin else self.scenario.stem
+        self.kind = f"sipp {self.name}"
+        self._own_workdir = workdir is None
+        super().__init__(Path(workdir or tempfile.mkdtemp(prefix=f"sipp-{self.name}-")))
+        self.log = self.workdir / "stderr.log"
         self.remote = remote
         self.service = service
         self.variables = {k: str(v) for k, v in (variables or {}).items()}
         self.extra_args = tuple(str(a) for a in extra_args)
         self.timeout_s = timeout_s
-        self._own_workdir = workdir is None
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"sipp-{self.name}-"))
-        self.workdir.mkdir(parents=True, exist_ok=True)
         self.error_log = self.workdir / "errors.log"
         self.message_log = self.workdir / "messages.log"
         self.screen_log = self.workdir / "screen.log"
-        self.stderr_log = self.workdir / "stderr.log"
-        self.port: int = port or 0
+        self.stderr_log = self.log
+        self.port = port or 0
         self._fixed_port = port is not None
-        self.proc: subprocess.Popen | None = None
-        self.returncode: int | None = None
-        self._killed = False
-        self._stderr_file = None
 
     # ---- start -------------------------------------------------------------------------
     def command(self) -> list[str]:
         cmd = [sipp_binary()]
         if self.remote:
             cmd.append(self.remote)
+        cmd += ["-sn", self.name] if self.builtin else ["-sf", str(self.scenario)]
         cmd += [
-            "-sf", str(self.scenario),
-            "-i", HOST, "-p", str(self.port),
+            "-i", HOST, "-p", str(self.port if self._fixed_port else 0),
             "-m", "1",
             "-s", self.service,
             "-nostdin",
@@ -162,61 +151,22 @@ class SippPeer:
         cmd += list(self.extra_args)
         return cmd
 
-    def start(self, bind_timeout: float = 5.0) -> SippPeer:
-        attempts = 1 if self._fixed_port else 3
-        for attempt in range(attempts):
-            if not self._fixed_port:
-                self.port = free_udp_port()
-            self._spawn()
-            try:
-                self._wait_bound(bind_timeout)
-                return self
-            except SippError:
-                rc = self.proc.poll() if self.proc else None
-                if rc in _BIND_ERROR_CODES and attempt + 1 < attempts:
-                    self._close_files()
-                    continue  # somebody took the port in between: try another one
-                self.stop()
-                raise
-        raise AssertionError("unreachable")
+    def start(self, bind_timeout: float | None = None) -> SippPeer:
+        if bind_timeout is not None:
+            self.ready_timeout = bind_timeout
+        try:
+            super().start()
+        except PeerError as exc:
+            raise SippError(str(exc)) from None  # its log tail is diagnostics()
+        return self
 
-    def _spawn(self) -> None:
-        self._stderr_file = open(self.stderr_log, "ab")
-        self.proc = subprocess.Popen(
-            self.command(),
-            cwd=self.workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr_file,
-            start_new_session=True,  # own process group: killpg() takes everything down
-        )
-        self.returncode = None
-        self._killed = False
-
-    def _wait_bound(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while True:
-            rc = self.proc.poll()
-            if rc is not None:
-                self.returncode = rc
-                raise SippError(f"SIPp {self.name} exited at start with status {rc}\n"
-                                + self.diagnostics())
-            bound = _udp_port_bound(self.port)
-            if bound is None:  # no /proc: give SIPp a moment
-                time.sleep(0.3)
-                return
-            if bound:
-                return
-            if time.monotonic() > deadline:
-                raise SippError(f"SIPp {self.name} did not bind UDP {self.port} within "
-                                f"{timeout}s\n" + self.diagnostics())
-            time.sleep(0.02)
+    def ready(self, deadline: float) -> None:
+        # SIPp opens its SIP socket first (then media and control sockets).
+        port = self.wait_port(deadline, pick=0)
+        if not self._fixed_port:
+            self.port = port
 
     # ---- info --------------------------------------------------------------------------
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
     @property
     def host_port(self) -> str:
         return f"{HOST}:{self.port}"
@@ -224,22 +174,24 @@ class SippPeer:
     def uri(self, user: str = "test") -> str:
         return f"sip:{user}@{HOST}:{self.port}"
 
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
     # ---- end ---------------------------------------------------------------------------
+    @property
+    def returncode(self) -> int | None:
+        """SIPp's exit status; KILLED (never 0) when we stopped it (SIGTERM makes it exit 0)."""
+        if self.proc is None:
+            return None
+        rc = self.proc.poll()
+        if rc is None:
+            return None
+        return KILLED if self._stopped_by_us else rc
+
     def wait(self, timeout: float | None = None) -> int | None:
         """Wait for SIPp to end; its exit status (0: scenario completed), or None on timeout.
 
         After stop() the status is KILLED, never 0.
         """
-        if self.proc is None:
-            return self.returncode
-        try:
-            rc = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
+        if super().wait(timeout) is None:
             return None
-        self.returncode = KILLED if self._killed else rc
         return self.returncode
 
     def assert_success(self, timeout: float = 30) -> None:
@@ -258,26 +210,11 @@ class SippPeer:
         Our scenarios make SIPp start no child processes (no <exec>, no pcap play), so
         once SIPp itself has ended nothing of it is left.
         """
-        if self.proc is not None and self.proc.poll() is None:
-            self._killed = True
-            for sig, wait_s in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-                try:
-                    os.killpg(self.proc.pid, sig)
-                except ProcessLookupError:
-                    break
-                try:
-                    self.proc.wait(wait_s)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        rc = self.wait(0) if self.proc is not None else self.returncode
-        self._close_files()
-        return rc
+        super().stop(grace)
+        return self.returncode
 
-    def _close_files(self) -> None:
-        if self._stderr_file is not None:
-            self._stderr_file.close()
-            self._stderr_file = None
+    def log_tail(self, max_lines: int = 60) -> str:
+        return self.diagnostics()
 
     def cleanup(self, keep: bool | None = None) -> None:
         """Remove the temporary log directory.

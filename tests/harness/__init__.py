@@ -1,0 +1,1 @@
+"""The test suite's own strictness: pytest hooks and helpers shared by every test."""
