@@ -10,6 +10,7 @@ Options shared by both modes:
     --port N            UDP SIP port on 127.0.0.1 (0 = any free port; default 0)
     --tone HZ           play a sine tone of HZ into each call once its media is active
     --record FILE       record the audio received from the far end into a WAV file
+    --drop-pct N        drop N% of the RTP packets sent (a lossy path for quality tests)
                         (use "{n}" in FILE for a per-call file: call 1, 2, ...)
     --hangup-after S    send BYE S seconds after the call is answered (CONFIRMED)
     --calls N           exit after N calls have ended (default 1)
@@ -346,6 +347,8 @@ class Peer:
         # tick. With the default auto-close (1 s idle) a deleted recorder's WAV would only
         # be finalized at libDestroy().
         cfg.medConfig.sndAutoCloseTime = -1
+        # A lossy path for quality tests: pjmedia drops this share of what we send.
+        cfg.medConfig.txDropPct = args.drop_pct
         ep.libInit(cfg)
         ep.audDevManager().setNullDev()
 
@@ -496,6 +499,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--log-level", type=int, default=1, metavar="N", help="pjsip log level (stderr)")
     p.add_argument("--srtp", choices=["off", "optional", "mandatory"], default="off",
                    help="SRTP use for calls (default off: a plain RTP peer)")
+    p.add_argument("--drop-pct", type=int, default=0, metavar="N",
+                   help="drop N%% of the RTP packets we send (a lossy path, for quality tests)")
     args = p.parse_args(argv)
     if args.reject is not None and not (300 <= args.reject <= 699):
         p.error("--reject must be a final non-2xx code (300-699)")
