@@ -37,7 +37,8 @@ class HeadlessRun:
     ) -> None:
         self.dirs = dirs
         self.as_json = as_json
-        self.history = History.open(dirs.history_db)
+        # The recordings folder goes with each row: recovery repairs a crashed call's WAV.
+        self.history = History.open(dirs.history_db, recordings_dir=dirs.recordings)
         self.engine = Engine(
             EngineConfig(
                 bind=bind,
