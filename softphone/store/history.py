@@ -63,6 +63,10 @@ MIGRATION_QUIET_WAIT_S = 1.0
 # Long enough to ride out another process's write transaction (they last milliseconds),
 # short enough that a stuck lock ends in a clear error instead of a frozen window.
 BUSY_TIMEOUT_S = 5.0
+# A save runs on the engine's (or the window's) thread, and one that cannot get the lock is
+# kept and retried rather than lost: it waits only this long, so a lock held by another
+# program never stalls a call's signalling for seconds at a time.
+SAVE_WAIT_S = 1.0
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 # Joins the searchable fields in ``search_key``; a control character nobody types, so a
 # search cannot match across two fields.
@@ -739,7 +743,7 @@ class History:
             try:
                 # With a backlog the lock was held for seconds already: try without
                 # waiting, so a long-held lock never stalls the caller at every change.
-                self._flush(conn, 0.0 if backlog else BUSY_TIMEOUT_S)
+                self._flush(conn, 0.0 if backlog else SAVE_WAIT_S)
             except sqlite3.Error as exc:
                 if not _is_busy(exc):
                     # Reported now, as before; only a lock is worth waiting out.
