@@ -106,3 +106,25 @@ def unfinished_wav(path: Path, seconds: float, rate: int = 16000) -> bytes:
     audio = b"".join(struct.pack("<h", (i * 37) % 20000 - 10000) for i in range(frames))
     path.write_bytes(header + audio)
     return audio
+
+
+class HeldLock:
+    """Another process holding the history's write lock (BEGIN IMMEDIATE) until released."""
+
+    def __init__(self, path: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(REPO / "tests/store/lock_holder.py"), str(path)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        assert line.strip() == "locked", self.proc.stderr.read() if self.proc.stderr else line
+
+    def release(self) -> None:
+        if self.proc.returncode is None:
+            self.proc.communicate("\n", timeout=30)
+
+    def __enter__(self) -> HeldLock:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.release()
