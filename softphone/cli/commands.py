@@ -136,7 +136,9 @@ def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
         try:
             if args.csv:
                 # newline="": the csv module writes its own line ends (\r\n, as the window).
-                sys.stdout.reconfigure(newline="")  # type: ignore[union-attr]
+                reconfigure = getattr(sys.stdout, "reconfigure", None)
+                if reconfigure is not None:  # a real terminal or pipe, not a test's stand-in
+                    reconfigure(newline="")
                 write_csv(all_entries(history, limit=args.limit), sys.stdout)
                 return EXIT_OK
             entries = list(all_entries(history, limit=args.limit))
