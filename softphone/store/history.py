@@ -556,8 +556,13 @@ class History:
             raise
         history = cls(conn, path, fts=fts, recordings_dir=recordings_dir)
         if recover:
-            history.take_in_unsaved()
-            history.recover()
+            try:
+                history.take_in_unsaved()
+                history.recover()
+            except BaseException:
+                with suppress(StoreError):
+                    history.close()
+                raise
         return history
 
     @staticmethod
@@ -854,7 +859,7 @@ class History:
         if not files:
             return 0
         rows: builtins.list[tuple[Any, ...]] = []
-        for spool in files:
+        for spool in list(files):
             try:
                 items = json.loads(spool.read_text(encoding="utf-8"))
                 rows.extend(tuple(item[c] for c in _COLUMNS) for item in items)
