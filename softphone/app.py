@@ -57,16 +57,17 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
         # change it through the store, so none writes back a stale copy.
         store = SettingsStore.open(dirs.settings_file)
         settings = store.settings
-        history = History.open(dirs.history_db)
+        recordings = dirs.recordings
+        if settings.recordings_dir:
+            recordings = type(dirs.recordings)(settings.recordings_dir).expanduser()
+        # The recordings folder goes with each row: recovery repairs a crashed call's WAV.
+        history = History.open(dirs.history_db, recordings_dir=recordings)
         # The history pane reads on its own connection, from a worker thread: a long search
         # never holds the lock the saver needs on the GUI thread.
-        history_reader = History.open(dirs.history_db)
+        history_reader = History.open(dirs.history_db, recover=False)
     except StoreError as exc:
         QMessageBox.critical(None, "softphone", str(exc))
         return 1
-    recordings = dirs.recordings
-    if settings.recordings_dir:
-        recordings = type(dirs.recordings)(settings.recordings_dir).expanduser()
     # The window uses the computer's sound devices (remembered by name); none: null device.
     from softphone.audio import open_system_audio
 

@@ -187,7 +187,7 @@ def test_indexed_columns_hold_the_calls_fields(tmp_path: Path) -> None:
             "FROM calls WHERE id = ?",
             (str(SEED_ID),),
         ).fetchone()
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
     assert row == (
@@ -752,10 +752,10 @@ def test_migration_from_a_v1_file(tmp_path: Path, caplog: pytest.LogCaptureFixtu
     messages = [r.getMessage() for r in caplog.records]
     assert any(f"building the search index for {len(calls)} calls" in m for m in messages)
     assert any(f"search index {len(calls)}/{len(calls)} calls" in m for m in messages)
-    assert any("migrated to schema 2" in m for m in messages)
+    assert any(f"migrated to schema {SCHEMA_VERSION}" in m for m in messages)
     assert_index_in_step(path)
     con = sqlite3.connect(path)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     con.close()
     caplog.clear()
     with caplog.at_level(logging.INFO, "softphone.store.history"), History.open(path):

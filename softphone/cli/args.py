@@ -94,6 +94,17 @@ def count(text: str) -> int:
     return value
 
 
+# SQLite's LIMIT is a signed 64-bit integer.
+MAX_HISTORY_LIMIT = 2**63 - 1
+
+
+def history_limit(text: str) -> int:
+    value = count(text)
+    if value > MAX_HISTORY_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at most {MAX_HISTORY_LIMIT}")
+    return value
+
+
 def bind_address(text: str) -> BindAddress:
     try:
         address = BindAddress.parse(_bind_port_checked(text))
@@ -234,9 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     _account_commands(commands)
 
     history = commands.add_parser("history", help="list stored calls, newest first")
-    history.add_argument("--json", action="store_true", help="print a JSON array of Calls")
+    output = history.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print a JSON array of Calls")
+    output.add_argument(
+        "--csv", action="store_true",
+        help="print CSV, as the window exports it (cells a spreadsheet would run as "
+        "formulas start with ')",
+    )
     history.add_argument(
-        "--limit", type=count, default=50, metavar="N", help="at most N calls (default 50)"
+        "--limit", type=history_limit, default=50, metavar="N",
+        help="at most N calls (default 50)",
     )
     return parser
 

@@ -18,6 +18,7 @@ from softphone.model import CallChange, TargetError, parse_target
 from softphone.model.account import AccountSettings, stun_servers
 from softphone.model.policy import IncomingMode, IncomingPolicy
 from softphone.store import DataDirs, History
+from softphone.store.export import all_entries, write_csv
 
 REGISTER_TIMEOUT_S = 15.0
 
@@ -134,11 +135,28 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
 
 
 def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
-    history = History.open(dirs.history_db)
     try:
-        entries = history.list(limit=args.limit)
-    finally:
-        history.close()
+        # A reader recovers too: after a crash, `history` is often the first command run,
+        # and it should show the interrupted call ended (and its recording playable) rather
+        # than "progressing" for ever. Recovery never waits for another writer's lock.
+        history = History.open(dirs.history_db, recordings_dir=dirs.recordings)
+        try:
+            if args.csv:
+                # newline="": the csv module writes its own line ends (\r\n, as the window).
+                reconfigure = getattr(sys.stdout, "reconfigure", None)
+                if reconfigure is not None:  # a real terminal or pipe, not a test's stand-in
+                    reconfigure(newline="")
+                write_csv(all_entries(history, limit=args.limit), sys.stdout)
+                return EXIT_OK
+            entries = list(all_entries(history, limit=args.limit))
+        finally:
+            history.close()
+    except KeyboardInterrupt:  # e.g. while waiting for another softphone's migration
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `history --csv | head`: the reader has all it wanted
+        # Python would report the pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     if args.json:
         print(json.dumps([json.loads(e.call.model_dump_json()) for e in entries], indent=2))
         return EXIT_OK

@@ -40,7 +40,8 @@ class HeadlessRun:
         self.dirs = dirs
         self.hooks = hooks
         self.as_json = as_json
-        self.history = History.open(dirs.history_db)
+        # The recordings folder goes with each row: recovery repairs a crashed call's WAV.
+        self.history = History.open(dirs.history_db, recordings_dir=dirs.recordings)
         self.engine = Engine(
             EngineConfig(
                 bind=bind,

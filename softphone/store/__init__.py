@@ -1,6 +1,16 @@
 """Storage: the data folders and the call history."""
 
 from softphone.model.account import AccountSettings
+from softphone.store.export import (
+    CSV_HEADER,
+    EXPORT_PAGE,
+    HistoryPages,
+    all_entries,
+    csv_cell,
+    write_csv,
+    write_json,
+)
+from softphone.store.export import export as export_file
 from softphone.store.history import (
     SCHEMA_VERSION,
     CallDiagnostics,
@@ -18,7 +28,9 @@ from softphone.store.settings import (
 from softphone.store.settings_store import SettingsListener, SettingsStore
 
 __all__ = [
+    "CSV_HEADER",
     "DATA_DIR_ENV",
+    "EXPORT_PAGE",
     "SCHEMA_VERSION",
     "AccountSettings",
     "AudioSettings",
@@ -27,11 +39,17 @@ __all__ = [
     "DataDirs",
     "History",
     "HistoryEntry",
+    "HistoryPages",
     "Settings",
     "SettingsListener",
     "SettingsStore",
     "StoreError",
+    "all_entries",
+    "csv_cell",
+    "export_file",
     "load_settings",
     "resolve_data_dirs",
     "save_settings",
+    "write_csv",
+    "write_json",
 ]

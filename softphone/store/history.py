@@ -5,8 +5,14 @@ The JSON is the source of truth; the other columns are copies of a few of its fi
 the VoIPBIN Call (final SIP code and reason, the far end's User-Agent, post-dial delay).
 
 Several processes (the window and a CLI command) may use the same file at once: the
-database runs in WAL mode, with a busy timeout, and every write takes the write lock up
-front (``BEGIN IMMEDIATE``).
+database runs in WAL mode, so reads never wait for a writer, and every write takes the
+write lock up front (``BEGIN IMMEDIATE``), waiting a few seconds at most. Opening a file
+whose schema is current writes nothing; only a real migration takes the lock at open, and
+only it waits long (saying so). A save that cannot get the lock is kept and retried: see
+:meth:`History.save`.
+
+Every row records the process that wrote it (schema 3): a row left live by a process that
+is gone (a crash, a power cut) is ended at the next open (:meth:`History.recover`).
 
 Search is a case-insensitive substring match over four fields, kept case-folded in
 ``search_key``. A search of 3+ characters is narrowed by an FTS5 trigram index over that
@@ -18,9 +24,12 @@ SQLite lacks FTS5, every search is the ``LIKE`` scan.
 from __future__ import annotations
 
 import builtins
+import json
 import logging
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
@@ -33,7 +42,10 @@ from pydantic import ValidationError
 from softphone.model.call import Call
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import CallDirection, HangupReason
+from softphone.store.owner import Owner, is_gone, this_process
 from softphone.store.paths import StoreError
+from softphone.store.recovery import INTERRUPTED_DETAIL, end_interrupted
+from softphone.store.wav_repair import repair_wav
 
 # CallDiagnostics is the model's (the engine reports with it), re-exported so there is one.
 __all__ = ["SCHEMA_VERSION", "CallDiagnostics", "History", "HistoryEntry"]
@@ -42,17 +54,28 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # A process that finds another one migrating the file waits this long for it to finish
 # (building the search index of a million calls takes tens of seconds).
 MIGRATION_WAIT_S = 600.0
+# How long a migration waits for the lock before it says that it is waiting.
+MIGRATION_QUIET_WAIT_S = 1.0
 # Long enough to ride out another process's write transaction (they last milliseconds),
 # short enough that a stuck lock ends in a clear error instead of a frozen window.
 BUSY_TIMEOUT_S = 5.0
+# A save runs on the engine's (or the window's) thread, and one that cannot get the lock is
+# kept and retried rather than lost: it waits only this long, so a lock held by another
+# program never stalls a call's signalling for seconds at a time.
+SAVE_WAIT_S = 1.0
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 # Joins the searchable fields in ``search_key``; a control character nobody types, so a
 # search cannot match across two fields.
 _FIELD_SEP = "\x1f"
 
+# Recovery at every open reads the live rows only: a few, whatever the history's size.
+_LIVE_INDEX = (
+    "CREATE INDEX IF NOT EXISTS calls_live ON calls (owner_pid) WHERE status <> 'hangup'"
+)
 _SCHEMA = (
     """
     CREATE TABLE IF NOT EXISTS calls (
@@ -75,7 +98,11 @@ _SCHEMA = (
         call_id_header     TEXT NULL,
         detail             TEXT NULL,
         talk_seconds       REAL NULL,
-        call_json          TEXT NOT NULL
+        call_json          TEXT NOT NULL,
+        owner_host         TEXT NULL,
+        owner_pid          INTEGER NULL,
+        owner_token        TEXT NULL,
+        recordings_dir     TEXT NULL
     )
     """,
     # An index on a rowid table ends with the rowid, so this one serves the listing
@@ -86,6 +113,15 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS calls_hangup_reason ON calls (hangup_reason, tm_create_ns)",
     # For exact look-ups (every call with one number); substring search scans search_key.
     "CREATE INDEX IF NOT EXISTS calls_remote_target ON calls (remote_target)",
+    _LIVE_INDEX,
+)
+# Schema 2 -> 3: who wrote each row, and where its recordings are (for recovery).
+_OWNER_COLUMNS = (
+    "ALTER TABLE calls ADD COLUMN owner_host TEXT NULL",
+    "ALTER TABLE calls ADD COLUMN owner_pid INTEGER NULL",
+    "ALTER TABLE calls ADD COLUMN owner_token TEXT NULL",
+    "ALTER TABLE calls ADD COLUMN recordings_dir TEXT NULL",
+    _LIVE_INDEX,
 )
 
 # -- the search index (schema 2) ---------------------------------------------------------
@@ -156,14 +192,19 @@ _COLUMNS = (
     "detail",
     "talk_seconds",
     "call_json",
+    "owner_host",
+    "owner_pid",
+    "owner_token",
+    "recordings_dir",
 )
-_DIAGNOSTIC_COLUMNS = ("sip_code", "sip_reason", "user_agent", "post_dial_delay_ms",
-                       "call_id_header", "detail")
+# A later save without these (a status change, a writer that does not record) must not
+# erase them.
+_KEPT_COLUMNS = ("sip_code", "sip_reason", "user_agent", "post_dial_delay_ms",
+                 "call_id_header", "detail", "recordings_dir")
 
 
 def _update_clause(column: str) -> str:
-    if column in _DIAGNOSTIC_COLUMNS:
-        # A later save without diagnostics (a status change) must not erase them.
+    if column in _KEPT_COLUMNS:
         return f"{column} = COALESCE(excluded.{column}, {column})"
     return f"{column} = excluded.{column}"
 
@@ -177,6 +218,15 @@ _UPSERT = (
 _SELECT = (
     "SELECT id, call_json, sip_code, sip_reason, user_agent, post_dial_delay_ms, "
     "call_id_header, detail, talk_seconds FROM calls"
+)
+_SELECT_ORPHAN = (
+    "SELECT id, call_json, sip_code, sip_reason, user_agent, post_dial_delay_ms, "
+    "call_id_header, detail, talk_seconds, recordings_dir, owner_host, owner_pid, owner_token "
+    "FROM calls WHERE id = ? AND status <> 'hangup' AND owner_pid IS NOT NULL"
+)
+_SELECT_LIVE = (
+    "SELECT id, owner_host, owner_pid, owner_token FROM calls "
+    "WHERE status <> 'hangup' AND owner_pid IS NOT NULL"
 )
 
 
@@ -236,8 +286,14 @@ def finished_talk_seconds(call: Call) -> float | None:
     return call.talk_seconds()
 
 
-def _row(call: Call, diagnostics: CallDiagnostics | None) -> tuple[Any, ...]:
+def _row(
+    call: Call,
+    diagnostics: CallDiagnostics | None,
+    recordings_dir: Path | None = None,
+    owner: Owner | None = None,
+) -> tuple[Any, ...]:
     d = diagnostics if diagnostics is not None else CallDiagnostics()
+    owner = owner or this_process()
     remote = call.remote
     talk = finished_talk_seconds(call)
     return (
@@ -261,6 +317,10 @@ def _row(call: Call, diagnostics: CallDiagnostics | None) -> tuple[Any, ...]:
         d.detail,
         talk,
         call.model_dump_json(),
+        owner.host,
+        owner.pid,
+        owner.token,
+        str(recordings_dir) if recordings_dir is not None else None,
     )
 
 
@@ -360,6 +420,66 @@ def _rollback(conn: sqlite3.Connection) -> None:
             conn.execute("ROLLBACK")
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """The database is locked by another connection (not a broken or full file)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return "locked" in str(exc)
+    return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
+def _set_busy_timeout(conn: sqlite3.Connection, seconds: float) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+
+def _begin_immediate(conn: sqlite3.Connection, wait_s: float) -> None:
+    """Take the write lock, waiting up to ``wait_s``; then back to the usual wait."""
+    _set_busy_timeout(conn, wait_s)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        _set_busy_timeout(conn, BUSY_TIMEOUT_S)
+
+
+def _schema_state(conn: sqlite3.Connection) -> tuple[int, bool]:
+    """(schema version, search index in step): plain reads, which never wait in WAL mode."""
+    conn.execute("BEGIN")
+    try:
+        with closing(conn.execute("PRAGMA user_version")) as cur:
+            row = cur.fetchone()
+        state = (int(row[0]) if row else 0, _index_in_step(conn))
+        conn.execute("COMMIT")
+    except BaseException:
+        _rollback(conn)
+        raise
+    return state
+
+
+def _lock_for_migration(conn: sqlite3.Connection, path: Path) -> None:
+    """Take the write lock to migrate; a long wait is said on stderr (the log) first."""
+    try:
+        _begin_immediate(conn, MIGRATION_QUIET_WAIT_S)
+        return
+    except sqlite3.Error as exc:
+        if not _is_busy(exc):
+            raise
+    log.warning("call history %s: waiting for another softphone to finish upgrading the "
+                "history…", path)
+    deadline = time.monotonic() + MIGRATION_WAIT_S
+    while True:
+        # Short waits in a loop: Ctrl+C is seen between two of them.
+        try:
+            _begin_immediate(conn, 1.0)
+            return
+        except sqlite3.Error as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+
+
+def _spool_files(path: Path) -> builtins.list[Path]:
+    return sorted(path.parent.glob(f"{path.name}.unsaved-*.json"))
+
+
 class History:
     """The call history in one SQLite file. Use :meth:`open`; close with :meth:`close`.
 
@@ -367,20 +487,45 @@ class History:
     fails; none lets a raw ``sqlite3`` error through. Safe to share between threads.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, *, fts: bool = False) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        fts: bool = False,
+        recordings_dir: Path | None = None,
+    ) -> None:
         self._conn: sqlite3.Connection | None = conn
         self._path = path
         self._fts = fts
+        self._recordings_dir = recordings_dir
         self._lock = threading.Lock()
+        # Saves that could not get the write lock yet, by call id (the latest state wins).
+        self._pending: dict[str, tuple[Any, ...]] = {}
 
     @property
     def path(self) -> Path:
         return self._path
 
+    @property
+    def pending(self) -> int:
+        """How many calls' latest changes wait for the write lock."""
+        with self._lock:
+            return len(self._pending)
+
     # -- opening and closing -----------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path) -> History:
+    def open(
+        cls, path: str | Path, *, recordings_dir: Path | None = None, recover: bool = True
+    ) -> History:
+        """Open (creating or migrating) the history at ``path``.
+
+        ``recordings_dir``: where this process records calls, kept with each row it saves
+        so that recovery finds the recordings of a call it leaves behind. ``recover``:
+        end the calls left live by processes that are gone (:meth:`recover`) and take in
+        the saves that a process could not write (never waits for the lock either way).
+        """
         path = Path(path).expanduser().absolute()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -401,17 +546,31 @@ class History:
             fts = cls._prepare(conn, path)
         except sqlite3.Error as exc:
             conn.close()
+            if _is_busy(exc):
+                raise StoreError(
+                    f"cannot open the call history {path}: another program keeps it locked"
+                ) from None
             raise StoreError(f"cannot open the call history {path}: {exc}") from None
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, fts=fts)
+        history = cls(conn, path, fts=fts, recordings_dir=recordings_dir)
+        if recover:
+            try:
+                history.take_in_unsaved()
+                history.recover()
+            except BaseException:
+                with suppress(StoreError):
+                    history.close()
+                raise
+        return history
 
     @staticmethod
     def _prepare(conn: sqlite3.Connection, path: Path) -> bool:
         """Set the connection up and bring the schema to this version; True if FTS5 is here."""
         # connect(timeout=...) already set SQLite's busy_timeout, so the pragmas below
-        # wait for another process's lock instead of failing.
+        # wait (briefly) for another process's lock instead of failing. Switching to WAL
+        # writes only on a new file; on a WAL file it changes nothing and takes no lock.
         with closing(conn.execute("PRAGMA journal_mode = WAL")) as cur:
             mode = cur.fetchone()
         if mode is None or str(mode[0]).lower() != "wal":
@@ -421,15 +580,23 @@ class History:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         fts = _fts5_trigram_available(conn)
+        version, in_step = _schema_state(conn)
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"cannot open the call history {path}: it was written by a newer "
+                f"softphone (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        if version == SCHEMA_VERSION and in_step == fts:
+            return fts  # the usual case: nothing to write, so no lock to wait for
+        History._migrate(conn, path, fts)
+        return fts
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection, path: Path, fts: bool) -> None:
         # IMMEDIATE: two processes opening a new or old file at once create or migrate
         # the schema one at a time instead of racing; the second one then finds the
-        # work done (everything below is decided inside the transaction). It may wait
-        # a while for a migration, so this one wait is longer than the usual one.
-        conn.execute(f"PRAGMA busy_timeout = {int(MIGRATION_WAIT_S * 1000)}")
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        # work done (everything below is decided again inside the transaction).
+        _lock_for_migration(conn, path)
         try:
             with closing(conn.execute("PRAGMA user_version")) as cur:
                 row = cur.fetchone()
@@ -441,6 +608,9 @@ class History:
                 )
             if version < 1:  # a new file
                 for statement in _SCHEMA:
+                    conn.execute(statement)
+            elif version < 3:
+                for statement in _OWNER_COLUMNS:
                     conn.execute(statement)
             # Version 1 -> 2 is the search index, which is also rebuilt whenever a
             # SQLite without FTS5 has used the file (it drops the triggers).
@@ -460,18 +630,55 @@ class History:
         except BaseException:
             _rollback(conn)
             raise
-        if version == 1 and fts:
+        if 1 <= version < SCHEMA_VERSION:
             log.info("call history %s: migrated to schema %d", path, SCHEMA_VERSION)
-        return fts
 
     def close(self) -> None:
+        """Save what is still pending, then close; pending saves that cannot get the lock
+        even now are kept in a file beside the history (taken in at the next open) and
+        reported as a StoreError."""
         with self._lock:
-            if self._conn is not None:
-                conn, self._conn = self._conn, None
-                try:
-                    conn.close()
-                except sqlite3.Error as exc:
-                    raise StoreError(f"cannot close the call history {self._path}: {exc}") from None
+            if self._conn is None:
+                return
+            conn, self._conn = self._conn, None
+            problem: str | None = None
+            if self._pending:
+                problem = self._last_flush(conn)
+            try:
+                conn.close()
+            except sqlite3.Error as exc:
+                problem = problem or f"cannot close the call history {self._path}: {exc}"
+        if problem:
+            raise StoreError(problem)
+
+    def _last_flush(self, conn: sqlite3.Connection) -> str | None:
+        try:
+            self._flush(conn, BUSY_TIMEOUT_S)
+            log.warning("call history %s: the delayed changes are saved", self._path)
+            return None
+        except sqlite3.Error as exc:
+            reason = "another program keeps it locked" if _is_busy(exc) else str(exc)
+        count = len(self._pending)
+        spool = self._path.with_name(
+            f"{self._path.name}.unsaved-{os.getpid()}-{time.time_ns()}.json"
+        )
+        part = spool.with_name(f".{spool.name}.part")
+        rows = [dict(zip(_COLUMNS, row, strict=True)) for row in self._pending.values()]
+        try:
+            part.write_text(json.dumps(rows), encoding="utf-8")
+            part.replace(spool)
+        except OSError as exc:
+            with suppress(OSError):
+                part.unlink()
+            return (
+                f"cannot save {count} call(s) to the call history {self._path} "
+                f"({reason}), nor keep them in {spool} ({exc.strerror or exc})"
+            )
+        self._pending.clear()
+        return (
+            f"cannot save {count} call(s) to the call history {self._path} ({reason}): "
+            f"kept in {spool}, saved there at the next start"
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -490,6 +697,11 @@ class History:
             try:
                 yield self._conn
             except sqlite3.Error as exc:
+                if _is_busy(exc):
+                    raise StoreError(
+                        f"cannot {doing} the call history {self._path}: another program "
+                        f"keeps it locked (waited {BUSY_TIMEOUT_S:g} s)"
+                    ) from None
                 raise StoreError(f"cannot {doing} the call history {self._path}: {exc}") from None
 
     @contextmanager
@@ -508,20 +720,60 @@ class History:
                 _rollback(conn)
                 raise
 
+    def _flush(self, conn: sqlite3.Connection, wait_s: float) -> None:
+        """Write every pending row in one transaction (raises sqlite3.Error, rows kept)."""
+        _begin_immediate(conn, wait_s)
+        try:
+            conn.executemany(_UPSERT, list(self._pending.values()))
+            conn.execute("COMMIT")
+        except BaseException:
+            _rollback(conn)
+            raise
+        self._pending.clear()
+
     # -- writing -----------------------------------------------------------------------
 
     def save(self, call: Call, diagnostics: CallDiagnostics | None = None) -> None:
-        """Insert the call, or update its row: save at every change and at its end."""
-        row = _row(call, diagnostics)
-        with self._write() as conn:
-            conn.execute(_UPSERT, row)
+        """Insert the call, or update its row: save at every change and at its end.
+
+        When another program holds the write lock past the usual wait, the change is kept
+        (the latest one per call) and written with the next save or at :meth:`close`; the
+        call goes on. It is logged once, as a warning. Other failures raise StoreError.
+        """
+        row = _row(call, diagnostics, self._recordings_dir)
+        with self._connection("write to") as conn:
+            backlog = bool(self._pending)
+            earlier = self._pending.get(row[0])
+            self._pending[row[0]] = row
+            try:
+                # With a backlog the lock was held for seconds already: try without
+                # waiting, so a long-held lock never stalls the caller at every change.
+                self._flush(conn, 0.0 if backlog else SAVE_WAIT_S)
+            except sqlite3.Error as exc:
+                if not _is_busy(exc):
+                    # Reported now, as before; only a lock is worth waiting out.
+                    if earlier is None:
+                        del self._pending[row[0]]
+                    else:
+                        self._pending[row[0]] = earlier
+                    raise
+                if not backlog:
+                    log.warning(
+                        "call history %s is locked by another program: the call goes on, "
+                        "and its changes are saved once the lock is free", self._path
+                    )
+                return
+            if backlog:
+                log.warning("call history %s: the delayed changes are saved", self._path)
 
     def save_many(
         self, calls: Iterable[Call | tuple[Call, CallDiagnostics | None]]
     ) -> int:
         """Save many calls (optionally with diagnostics) in one transaction; return how many."""
         rows = [
-            _row(item[0], item[1]) if isinstance(item, tuple) else _row(item, None)
+            _row(item[0], item[1], self._recordings_dir)
+            if isinstance(item, tuple)
+            else _row(item, None, self._recordings_dir)
             for item in calls
         ]
         with self._write() as conn:
@@ -538,6 +790,102 @@ class History:
         ) as cur:
             # The statements' own changes (total_changes would add the index's, too).
             return cur.rowcount
+
+    # -- recovery ----------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """End the calls left live by processes that are gone; return how many.
+
+        Each is ended as DESIGN.md's "Recovery" says (:mod:`softphone.store.recovery`)
+        and its recordings' headers are repaired so that what was written plays. A row
+        whose process still runs, or may run (:func:`softphone.store.owner.is_gone`), is
+        never touched. Never waits for the write lock: when another process holds it,
+        the work is left for the next open.
+        """
+        with self._connection("recover calls in") as conn:
+            with closing(conn.execute(_SELECT_LIVE)) as cur:
+                live = cur.fetchall()
+            orphans = [
+                key for key, host, pid, token in live
+                if is_gone(Owner(str(host or ""), int(pid), token))
+            ]
+            if not orphans:
+                return 0
+            try:
+                _begin_immediate(conn, 0.0)
+            except sqlite3.Error as exc:
+                if not _is_busy(exc):
+                    raise
+                log.info("call history %s: locked; interrupted calls are ended at the "
+                         "next open", self._path)
+                return 0
+            try:
+                ended = sum(self._end_orphan(conn, key) for key in orphans)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+        if ended:
+            log.warning("call history %s: ended %d call(s) left live by a softphone that "
+                        "stopped", self._path, ended)
+        return ended
+
+    def _end_orphan(self, conn: sqlite3.Connection, key: str) -> bool:
+        with closing(conn.execute(_SELECT_ORPHAN, (key,))) as cur:
+            row = cur.fetchone()
+        if row is None:
+            return False  # ended meanwhile
+        owner = Owner(str(row[10] or ""), int(row[11]), row[12])
+        if not is_gone(owner):
+            return False  # saved again meanwhile, by a live process
+        entry = self._entry(row[:9])
+        if entry is None:
+            return False  # damaged: logged, left as it is
+        folders = [Path(row[9])] if row[9] else []
+        if self._recordings_dir is not None:
+            folders.append(self._recordings_dir)
+        for recording_id in entry.call.recording_ids:
+            for folder in folders:
+                for wav in folder.glob(f"*_{recording_id}.wav"):
+                    repair_wav(wav)
+        diagnostics = entry.diagnostics.model_copy(update={"detail": INTERRUPTED_DETAIL})
+        conn.execute(_UPSERT, _row(end_interrupted(entry.call), diagnostics, None, owner))
+        return True
+
+    def take_in_unsaved(self) -> int:
+        """Save the calls a process kept beside the history when it could not write
+        them (see :meth:`close`); return how many. Never waits for the write lock."""
+        files = _spool_files(self._path)
+        if not files:
+            return 0
+        rows: builtins.list[tuple[Any, ...]] = []
+        for spool in list(files):
+            try:
+                items = json.loads(spool.read_text(encoding="utf-8"))
+                rows.extend(tuple(item[c] for c in _COLUMNS) for item in items)
+            except (OSError, ValueError, TypeError, KeyError) as exc:
+                log.warning("call history %s: cannot read the unsaved calls in %s (%s)",
+                            self._path, spool, exc)
+                files.remove(spool)
+        with self._connection("save to") as conn:
+            try:
+                _begin_immediate(conn, 0.0)
+            except sqlite3.Error as exc:
+                if not _is_busy(exc):
+                    raise
+                return 0
+            try:
+                conn.executemany(_UPSERT, rows)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+        for spool in files:
+            with suppress(OSError):
+                spool.unlink()
+        log.warning("call history %s: saved %d call(s) kept from an earlier run",
+                    self._path, len(rows))
+        return len(rows)
 
     # -- reading -----------------------------------------------------------------------
 

@@ -1,0 +1,113 @@
+"""Export history as VoIPBIN-shaped JSON (an array of Call objects) or as CSV.
+
+One exporter for the window and the command line (``softphone history --csv``). Entries
+stream page by page: a million calls are never all in memory at once.
+
+CSV cells are made safe for spreadsheets: the far end chooses its User-Agent, reason
+phrase and From user, and a cell such as ``=HYPERLINK(...)`` would run as a formula when
+the file is opened. Every cell that starts with ``=``, ``+``, ``-``, ``@``, TAB or CR
+gets a leading ``'`` (OWASP's "CSV injection" rule), which spreadsheets show as text.
+JSON is data for programs, not a spreadsheet: it keeps every text exactly.
+"""
+
+from __future__ import annotations
+
+import builtins
+import csv
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from softphone.model import CallDirection, HangupReason
+from softphone.store.history import HistoryEntry
+
+
+class HistoryPages(Protocol):
+    """What the exporter reads: pages of the history (History, or the window's view)."""
+
+    def list(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        direction: CallDirection | None = None,
+        reason: HangupReason | None = None,
+        search: str | None = None,
+    ) -> builtins.list[HistoryEntry]: ...
+
+EXPORT_PAGE = 1000
+CSV_HEADER = (
+    "id", "tm_create", "direction", "from", "to", "status", "talk_seconds", "hangup_by",
+    "hangup_reason", "sip_code", "sip_reason", "user_agent", "recording_ids",
+)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """``value`` as a CSV cell that no spreadsheet runs as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def all_entries(
+    history: HistoryPages, query: dict[str, Any] | None = None, limit: int | None = None
+) -> Iterator[HistoryEntry]:
+    """Every call matching ``query`` (History.list's filters), newest first, at most ``limit``."""
+    query = query or {}
+    offset = 0
+    while limit is None or offset < limit:
+        size = EXPORT_PAGE if limit is None else min(EXPORT_PAGE, limit - offset)
+        page = history.list(size, offset, **query)
+        yield from page
+        if len(page) < size:
+            return
+        offset += size
+
+
+def write_json(entries: Iterable[HistoryEntry], handle: IO[str]) -> int:
+    handle.write("[")
+    count = 0
+    for entry in entries:
+        handle.write(",\n  " if count else "\n  ")
+        handle.write(entry.call.model_dump_json())
+        count += 1
+    handle.write("\n]\n" if count else "]\n")
+    return count
+
+
+def csv_row(entry: HistoryEntry) -> tuple[str, ...]:
+    call = entry.call
+    return tuple(csv_cell(cell) for cell in (
+        call.id, call.tm_create or "", call.direction.value, call.source.target,
+        call.destination.target, call.status.value,
+        "" if entry.talk_seconds is None else f"{entry.talk_seconds:.3f}",
+        call.hangup_by.value, call.hangup_reason.value, entry.sip_code or "",
+        entry.sip_reason, entry.user_agent,
+        " ".join(str(r) for r in call.recording_ids),
+    ))
+
+
+def write_csv(entries: Iterable[HistoryEntry], handle: IO[str]) -> int:
+    """Write the header and one row per entry; ``handle`` opened with ``newline=""``."""
+    writer = csv.writer(handle)
+    writer.writerow(CSV_HEADER)
+    count = 0
+    for entry in entries:
+        writer.writerow(csv_row(entry))
+        count += 1
+    return count
+
+
+def export(path: Path, entries: Iterable[HistoryEntry]) -> int:
+    """Write ``entries`` to ``path`` (.csv as CSV, anything else as JSON); return how many."""
+    as_csv = path.suffix.lower() == ".csv"
+    tmp = path.with_name(f".{path.name}.part")
+    # newline="": the csv module writes its own line ends.
+    try:
+        with tmp.open("w", encoding="utf-8", newline="" if as_csv else None) as handle:
+            count = write_csv(entries, handle) if as_csv else write_json(entries, handle)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half-written file left behind
+        raise
+    return count
