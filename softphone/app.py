@@ -11,7 +11,14 @@ from collections.abc import Callable
 from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
 from softphone.model.account import stun_servers
-from softphone.store import DataDirs, History, Settings, SettingsStore, StoreError
+from softphone.store import (
+    DataDirs,
+    History,
+    LadderKeeper,
+    Settings,
+    SettingsStore,
+    StoreError,
+)
 from softphone.store.settings import AudioSettings
 
 _log = logging.getLogger(__name__)
@@ -86,6 +93,8 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
 
     saver = HistorySaver(history)
     engine.add_listener(saver)
+    ladder = LadderKeeper(history)
+    engine.add_trace_listener(ladder.add)
     accounts = AccountsService(engine, store)
     window = MainWindow(
         engine,
@@ -118,7 +127,11 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
                             "or speaker")
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
     timer = QTimer()
-    timer.timeout.connect(lambda: engine.poll(0))
+    def poll() -> None:
+        engine.poll(0)
+        ladder.flush()  # SIP messages are written here, never inside a SIP callback
+
+    timer.timeout.connect(poll)
     timer.start(POLL_INTERVAL_MS)
     window.show()
     # One window per data folder; sip:/tel: links (and `dial`) reach window.dial().
@@ -134,6 +147,7 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     finally:
         instance.close()
         engine.shutdown()
+        ladder.flush()
         history.close()
         history_reader.close()
     return 0

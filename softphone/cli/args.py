@@ -252,6 +252,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="print CSV, as the window exports it (cells a spreadsheet would run as "
         "formulas start with ')",
     )
+    output.add_argument(
+        "--sip", metavar="CALL",
+        help="print the SIP message ladder of one call (its id, or its SIP Call-ID), then "
+        "every message in full (credentials redacted)",
+    )
+    history.add_argument(
+        "--details", action="store_true",
+        help="with --json: each call as {\"call\": Call, \"sip\": codes, User-Agent, quality, "
+        "\"outcome\": a plain sentence}; the Call stays exactly VoIPBIN's",
+    )
     history.add_argument(
         "--limit", type=history_limit, default=50, metavar="N",
         help="at most N calls (default 50)",

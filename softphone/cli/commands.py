@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
 from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
 from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
-from softphone.cli.output import history_table
+from softphone.cli.output import history_table, summary_line
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
 from softphone.hooks import HookRunner
 from softphone.model import CallChange, TargetError, parse_target
 from softphone.model.account import AccountSettings, stun_servers
 from softphone.model.policy import IncomingMode, IncomingPolicy
+from softphone.model.siptrace import Direction, ladder_text
 from softphone.store import DataDirs, History
-from softphone.store.export import all_entries, write_csv
+from softphone.store.export import all_entries, write_csv, write_json
 
 REGISTER_TIMEOUT_S = 15.0
 
@@ -135,6 +135,8 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
 
 
 def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
+    if args.details and not args.json:
+        return fail("--details goes with --json", EXIT_USAGE)
     try:
         # A reader recovers too: after a crash, `history` is often the first command run,
         # and it should show the interrupted call ended (and its recording playable) rather
@@ -148,6 +150,8 @@ def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
                     reconfigure(newline="")
                 write_csv(all_entries(history, limit=args.limit), sys.stdout)
                 return EXIT_OK
+            if args.sip is not None:
+                return _print_ladder(history, args.sip)
             entries = list(all_entries(history, limit=args.limit))
         finally:
             history.close()
@@ -158,10 +162,27 @@ def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     if args.json:
-        print(json.dumps([json.loads(e.call.model_dump_json()) for e in entries], indent=2))
+        write_json(entries, sys.stdout, details=args.details)
         return EXIT_OK
     if not entries:
         print(f"no calls in {dirs.history_db}", file=sys.stderr)
         return EXIT_OK
     print(history_table([(e.call, e.diagnostics) for e in entries]))
+    return EXIT_OK
+
+
+def _print_ladder(history: History, wanted: str) -> int:
+    """``history --sip CALL``: the call's line, its ladder, then each message whole."""
+    entry = history.get(wanted) or history.find_by_call_id(wanted)
+    if entry is None:
+        return fail(f"no call {wanted!r} in the history (give its id or its SIP Call-ID)",
+                    EXIT_USAGE)
+    print(summary_line(entry.call, entry.diagnostics))
+    messages = history.sip_messages(entry.call_id_header) if entry.call_id_header else []
+    print()
+    print(ladder_text(messages))
+    for number, message in enumerate(messages, 1):
+        arrow = "sent to" if message.direction is Direction.SENT else "received from"
+        print(f"\n--- {number}. {message.at} {arrow} {message.peer}")
+        print(message.text.rstrip())
     return EXIT_OK

@@ -18,7 +18,7 @@ from softphone.engine.config import BindAddress
 from softphone.hooks import HookRunner
 from softphone.model import Call, CallChange, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
-from softphone.store import DataDirs, History, StoreError
+from softphone.store import DataDirs, History, LadderKeeper, StoreError
 
 _log = logging.getLogger(__name__)
 
@@ -57,6 +57,8 @@ class HeadlessRun:
         self.interrupted = False
         self.store_error: StoreError | None = None
         self.engine.add_listener(self._changed)
+        self.ladder = LadderKeeper(self.history)  # every call's SIP messages, in history
+        self.engine.add_trace_listener(self.ladder.add)
 
     def _changed(self, update: CallUpdate) -> None:
         call = update.call
@@ -106,6 +108,7 @@ class HeadlessRun:
     def run_until(self, done: Callable[[], bool]) -> None:
         while not done() and not self.interrupted:
             self.engine.poll(50)
+            self.ladder.flush()
 
     def close(self) -> None:
         try:
@@ -113,6 +116,7 @@ class HeadlessRun:
         except EngineError as exc:
             _log.error("%s", exc)
         finally:
+            self.ladder.flush()
             self.history.close()
             if self.hooks is not None:
                 self.hooks.close()  # the 'ended' commands of the last calls still run

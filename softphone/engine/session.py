@@ -157,9 +157,17 @@ class CallSession:
         if event.type != pj.PJSIP_EVENT_TSX_STATE:
             return
         tsx_event = event.body.tsxState
-        if tsx_event.type != pj.PJSIP_EVENT_RX_MSG or tsx_event.tsx.method != "INVITE":
+        if tsx_event.type != pj.PJSIP_EVENT_RX_MSG:
             return
-        self._note_response(wire_message(tsx_event.src.rdata.wholeMsg))
+        message = wire_message(tsx_event.src.rdata.wholeMsg)
+        if tsx_event.tsx.method == "INVITE":
+            self._note_response(message)
+        elif self.diagnostics.user_agent is None:
+            # Many phones name themselves only in their requests (pjsua: no Server header
+            # in responses): their BYE, re-INVITE or INFO says who they are.
+            agent = header(message, "User-Agent", "Server")
+            if agent:
+                self._diag(user_agent=agent)
 
     def on_state(self, prm: pj.OnCallStateParam) -> None:
         if self.pj is None or self.call.is_over:

@@ -26,6 +26,13 @@ _CALL_ID = re.compile(r"(?im)^(?:call-id|i)[ \t]*:[ \t]*(\S+)")
 _CSEQ = re.compile(r"(?im)^cseq[ \t]*:[ \t]*\d+[ \t]+(\S+)")
 
 
+# Methods of an INVITE dialog: what a call's ladder shows (REGISTER, OPTIONS keep-alives,
+# SUBSCRIBE/PUBLISH/MESSAGE are not a call's messages).
+CALL_METHODS = frozenset(
+    {"INVITE", "ACK", "BYE", "CANCEL", "PRACK", "UPDATE", "INFO", "REFER", "NOTIFY"}
+)
+
+
 class Direction(StrEnum):
     SENT = "sent"
     RECEIVED = "received"
@@ -40,6 +47,16 @@ class SipMessage(BaseModel):
     call_id: str  # its Call-ID header ("" if it had none)
     first_line: str  # "INVITE sip:bob@h SIP/2.0" or "SIP/2.0 486 Busy Here"
     text: str  # the whole message, credentials redacted
+
+    @property
+    def method(self) -> str:
+        """The method of the transaction it belongs to (from CSeq; "" if none)."""
+        match = _CSEQ.search(self.text)
+        return match.group(1).upper() if match else ""
+
+    @property
+    def of_a_call(self) -> bool:
+        return bool(self.call_id) and self.method in CALL_METHODS
 
     @property
     def label(self) -> str:

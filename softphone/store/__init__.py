@@ -17,6 +17,7 @@ from softphone.store.history import (
     History,
     HistoryEntry,
 )
+from softphone.store.ladder import LadderKeeper
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
 from softphone.store.settings import (
     AudioSettings,
@@ -40,6 +41,7 @@ __all__ = [
     "History",
     "HistoryEntry",
     "HistoryPages",
+    "LadderKeeper",
     "Settings",
     "SettingsListener",
     "SettingsStore",

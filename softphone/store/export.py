@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import builtins
 import csv
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from softphone.model import CallDirection, HangupReason
+from softphone.model.explain import plain_outcome
 from softphone.store.history import HistoryEntry
 
 
@@ -39,6 +41,8 @@ EXPORT_PAGE = 1000
 CSV_HEADER = (
     "id", "tm_create", "direction", "from", "to", "status", "talk_seconds", "hangup_by",
     "hangup_reason", "sip_code", "sip_reason", "user_agent", "recording_ids",
+    "post_dial_delay_ms", "codec", "mos_min", "mos_avg", "mos_max", "loss_pct_avg",
+    "loss_pct_max", "jitter_ms_avg", "jitter_ms_max", "rtt_ms_avg", "outcome",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -64,12 +68,37 @@ def all_entries(
         offset += size
 
 
-def write_json(entries: Iterable[HistoryEntry], handle: IO[str]) -> int:
+def details_row(entry: HistoryEntry) -> dict[str, Any]:
+    """A call with what SIP told us about it, beside the Call, never inside it:
+    ``{"call": <VoIPBIN Call>, "sip": {...}, "outcome": "<plain sentence>"}``."""
+    quality = entry.quality.model_dump(mode="json") if entry.quality is not None else None
+    return {
+        "call": json.loads(entry.call.model_dump_json()),
+        "sip": {
+            "code": entry.sip_code,
+            "reason": entry.sip_reason,
+            "user_agent": entry.user_agent,
+            "post_dial_delay_ms": entry.post_dial_delay_ms,
+            "call_id": entry.call_id_header,
+            "detail": entry.detail,
+            "quality": quality,
+        },
+        "outcome": plain_outcome(entry.call, entry.sip_code),
+    }
+
+
+def write_json(
+    entries: Iterable[HistoryEntry], handle: IO[str], *, details: bool = False
+) -> int:
+    """A JSON array of Calls; with ``details``, of :func:`details_row` objects."""
     handle.write("[")
     count = 0
     for entry in entries:
         handle.write(",\n  " if count else "\n  ")
-        handle.write(entry.call.model_dump_json())
+        if details:
+            handle.write(json.dumps(details_row(entry), ensure_ascii=False))
+        else:
+            handle.write(entry.call.model_dump_json())
         count += 1
     handle.write("\n]\n" if count else "]\n")
     return count
@@ -84,7 +113,20 @@ def csv_row(entry: HistoryEntry) -> tuple[str, ...]:
         call.hangup_by.value, call.hangup_reason.value, entry.sip_code or "",
         entry.sip_reason, entry.user_agent,
         " ".join(str(r) for r in call.recording_ids),
+        entry.post_dial_delay_ms if entry.post_dial_delay_ms is not None else "",
+        *_quality_cells(entry),
+        plain_outcome(call, entry.sip_code),
     ))
+
+
+def _quality_cells(entry: HistoryEntry) -> tuple[str, ...]:
+    q = entry.quality
+    if q is None:
+        return ("",) * 9
+    rtt = f"{q.rtt_ms.avg:.1f}" if q.rtt_ms is not None else ""
+    return (q.codec, f"{q.mos.min:.2f}", f"{q.mos.avg:.2f}", f"{q.mos.max:.2f}",
+            f"{q.loss_pct.avg:.2f}", f"{q.loss_pct.max:.2f}", f"{q.jitter_ms.avg:.2f}",
+            f"{q.jitter_ms.max:.2f}", rtt)
 
 
 def write_csv(entries: Iterable[HistoryEntry], handle: IO[str]) -> int:

@@ -42,6 +42,9 @@ from pydantic import ValidationError
 from softphone.model.call import Call
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import CallDirection, HangupReason
+from softphone.model.quality import QualitySummary
+from softphone.model.siptrace import SipMessage
+from softphone.model.timestamps import Timestamp
 from softphone.store.owner import Owner, is_gone, this_process
 from softphone.store.paths import StoreError
 from softphone.store.recovery import INTERRUPTED_DETAIL, end_interrupted
@@ -54,7 +57,7 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # A process that finds another one migrating the file waits this long for it to finish
 # (building the search index of a million calls takes tens of seconds).
 MIGRATION_WAIT_S = 600.0
@@ -67,6 +70,7 @@ BUSY_TIMEOUT_S = 5.0
 # kept and retried rather than lost: it waits only this long, so a lock held by another
 # program never stalls a call's signalling for seconds at a time.
 SAVE_WAIT_S = 1.0
+MAX_PENDING_MESSAGES = 5000
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
 # Joins the searchable fields in ``search_key``; a control character nobody types, so a
 # search cannot match across two fields.
@@ -75,6 +79,23 @@ _FIELD_SEP = "\x1f"
 # Recovery at every open reads the live rows only: a few, whatever the history's size.
 _LIVE_INDEX = (
     "CREATE INDEX IF NOT EXISTS calls_live ON calls (owner_pid) WHERE status <> 'hangup'"
+)
+# Every SIP message of each call, filed by its SIP Call-ID (schema 4): the message ladder
+# a support engineer reads in the call's details or with `history --sip`.
+_SIP_MESSAGES = (
+    """
+    CREATE TABLE IF NOT EXISTS sip_messages (
+        seq            INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id_header TEXT NOT NULL,
+        at             TEXT NOT NULL,
+        direction      TEXT NOT NULL,
+        peer           TEXT NOT NULL,
+        first_line     TEXT NOT NULL,
+        text           TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS sip_messages_call ON sip_messages (call_id_header, seq)",
+    "CREATE INDEX IF NOT EXISTS calls_call_id ON calls (call_id_header)",
 )
 _SCHEMA = (
     """
@@ -102,7 +123,8 @@ _SCHEMA = (
         owner_host         TEXT NULL,
         owner_pid          INTEGER NULL,
         owner_token        TEXT NULL,
-        recordings_dir     TEXT NULL
+        recordings_dir     TEXT NULL,
+        quality_json       TEXT NULL
     )
     """,
     # An index on a rowid table ends with the rowid, so this one serves the listing
@@ -114,7 +136,10 @@ _SCHEMA = (
     # For exact look-ups (every call with one number); substring search scans search_key.
     "CREATE INDEX IF NOT EXISTS calls_remote_target ON calls (remote_target)",
     _LIVE_INDEX,
+    *_SIP_MESSAGES,
 )
+# Schema 3 -> 4: call quality (min/avg/max) beside the diagnostics, and the SIP ladder.
+_QUALITY_COLUMN = ("ALTER TABLE calls ADD COLUMN quality_json TEXT NULL", *_SIP_MESSAGES)
 # Schema 2 -> 3: who wrote each row, and where its recordings are (for recovery).
 _OWNER_COLUMNS = (
     "ALTER TABLE calls ADD COLUMN owner_host TEXT NULL",
@@ -196,11 +221,12 @@ _COLUMNS = (
     "owner_pid",
     "owner_token",
     "recordings_dir",
+    "quality_json",
 )
 # A later save without these (a status change, a writer that does not record) must not
 # erase them.
 _KEPT_COLUMNS = ("sip_code", "sip_reason", "user_agent", "post_dial_delay_ms",
-                 "call_id_header", "detail", "recordings_dir")
+                 "call_id_header", "detail", "recordings_dir", "quality_json")
 
 
 def _update_clause(column: str) -> str:
@@ -217,12 +243,12 @@ _UPSERT = (
 )
 _SELECT = (
     "SELECT id, call_json, sip_code, sip_reason, user_agent, post_dial_delay_ms, "
-    "call_id_header, detail, talk_seconds FROM calls"
+    "call_id_header, detail, talk_seconds, quality_json FROM calls"
 )
 _SELECT_ORPHAN = (
     "SELECT id, call_json, sip_code, sip_reason, user_agent, post_dial_delay_ms, "
-    "call_id_header, detail, talk_seconds, recordings_dir, owner_host, owner_pid, owner_token "
-    "FROM calls WHERE id = ? AND status <> 'hangup' AND owner_pid IS NOT NULL"
+    "call_id_header, detail, talk_seconds, quality_json, recordings_dir, owner_host, owner_pid, "
+    "owner_token FROM calls WHERE id = ? AND status <> 'hangup' AND owner_pid IS NOT NULL"
 )
 _SELECT_LIVE = (
     "SELECT id, owner_host, owner_pid, owner_token FROM calls "
@@ -240,6 +266,7 @@ class HistoryEntry:
     call_id_header: str | None = None
     detail: str | None = None
     talk_seconds: float | None = None
+    quality: QualitySummary | None = None
 
     @classmethod
     def of(cls, call: Call, diagnostics: CallDiagnostics | None) -> HistoryEntry:
@@ -254,6 +281,7 @@ class HistoryEntry:
             call_id_header=d.call_id_header,
             detail=d.detail,
             talk_seconds=finished_talk_seconds(call),
+            quality=d.quality,
         )
 
     @property
@@ -265,7 +293,17 @@ class HistoryEntry:
             post_dial_delay_ms=self.post_dial_delay_ms,
             call_id_header=self.call_id_header,
             detail=self.detail,
+            quality=self.quality,
         )
+
+
+def _quality(text: str | None) -> QualitySummary | None:
+    if not text:
+        return None
+    try:
+        return QualitySummary.model_validate_json(text)
+    except (ValidationError, ValueError):
+        return None  # a damaged figure is not worth losing the call over
 
 
 def _like_pattern(text: str) -> str:
@@ -321,6 +359,7 @@ def _row(
         owner.pid,
         owner.token,
         str(recordings_dir) if recordings_dir is not None else None,
+        d.quality.model_dump_json() if d.quality is not None else None,
     )
 
 
@@ -502,6 +541,8 @@ class History:
         self._lock = threading.Lock()
         # Saves that could not get the write lock yet, by call id (the latest state wins).
         self._pending: dict[str, tuple[Any, ...]] = {}
+        # SIP messages not yet written (the lock was held): retried with the next ones.
+        self._pending_messages: builtins.list[tuple[str, ...]] = []
 
     @property
     def path(self) -> Path:
@@ -609,9 +650,13 @@ class History:
             if version < 1:  # a new file
                 for statement in _SCHEMA:
                     conn.execute(statement)
-            elif version < 3:
-                for statement in _OWNER_COLUMNS:
-                    conn.execute(statement)
+            else:
+                if version < 3:
+                    for statement in _OWNER_COLUMNS:
+                        conn.execute(statement)
+                if version < 4:
+                    for statement in _QUALITY_COLUMN:
+                        conn.execute(statement)
             # Version 1 -> 2 is the search index, which is also rebuilt whenever a
             # SQLite without FTS5 has used the file (it drops the triggers).
             in_step = _index_in_step(conn)
@@ -780,16 +825,74 @@ class History:
             conn.executemany(_UPSERT, rows)
         return len(rows)
 
+    def save_sip_messages(self, messages: Iterable[SipMessage]) -> None:
+        """Keep SIP messages for their calls' ladders. A held lock never stalls the call:
+        they wait in memory (the newest MAX_PENDING_MESSAGES) for the next write."""
+        rows = [(m.call_id, str(m.at), m.direction.value, m.peer, m.first_line, m.text)
+                for m in messages if m.call_id]
+        with self._connection("write to") as conn:
+            backlog = bool(self._pending_messages)
+            self._pending_messages.extend(rows)
+            del self._pending_messages[:-MAX_PENDING_MESSAGES]
+            try:
+                _begin_immediate(conn, 0.0 if backlog else SAVE_WAIT_S)
+            except sqlite3.Error as exc:
+                if not _is_busy(exc):
+                    raise
+                return
+            try:
+                conn.executemany(
+                    "INSERT INTO sip_messages (call_id_header, at, direction, peer, first_line, "
+                    "text) VALUES (?, ?, ?, ?, ?, ?)", self._pending_messages)
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
+            self._pending_messages.clear()
+
+    def find_by_call_id(self, call_id_header: str) -> HistoryEntry | None:
+        """The newest call with this SIP Call-ID (what a packet capture shows)."""
+        with self._connection("read") as conn, closing(conn.execute(
+            f"{_SELECT} WHERE call_id_header = ? ORDER BY tm_create_ns DESC LIMIT 1",
+            (call_id_header,),
+        )) as cur:
+            row = cur.fetchone()
+        return self._entry(row) if row is not None else None
+
+    def sip_messages(self, call_id_header: str) -> builtins.list[SipMessage]:
+        """A call's SIP messages, in the order they crossed the wire."""
+        with self._connection("read") as conn, closing(conn.execute(
+            "SELECT at, direction, peer, first_line, text FROM sip_messages "
+            "WHERE call_id_header = ? ORDER BY seq", (call_id_header,)
+        )) as cur:
+            rows = cur.fetchall()
+        messages = []
+        for at, direction, peer, first_line, text in rows:
+            try:
+                messages.append(SipMessage(at=Timestamp.parse(at), direction=direction,
+                                           peer=peer, call_id=call_id_header,
+                                           first_line=first_line, text=text))
+            except (ValidationError, ValueError):
+                continue  # a damaged row: the rest of the ladder still reads
+        return messages
+
     def delete(self, ids: Iterable[UUID | str]) -> int:
         """Delete these calls (unknown or malformed ids are ignored); return how many went."""
         keys = [key for key in (_normalize_id(i) for i in ids) if key is not None]
         if not keys:
             return 0
-        with self._write() as conn, closing(
-            conn.executemany("DELETE FROM calls WHERE id = ?", [(k,) for k in keys])
-        ) as cur:
-            # The statements' own changes (total_changes would add the index's, too).
-            return cur.rowcount
+        with self._write() as conn:
+            # Their SIP messages go with them (unless another call shares the Call-ID).
+            conn.executemany(
+                "DELETE FROM sip_messages WHERE call_id_header IN (SELECT call_id_header "
+                "FROM calls WHERE id = ?) AND call_id_header NOT IN (SELECT call_id_header "
+                "FROM calls WHERE id <> ? AND call_id_header IS NOT NULL)",
+                [(k, k) for k in keys])
+            with closing(
+                conn.executemany("DELETE FROM calls WHERE id = ?", [(k,) for k in keys])
+            ) as cur:
+                # The statements' own changes (total_changes would add the index's, too).
+                return cur.rowcount
 
     # -- recovery ----------------------------------------------------------------------
 
@@ -835,13 +938,13 @@ class History:
             row = cur.fetchone()
         if row is None:
             return False  # ended meanwhile
-        owner = Owner(str(row[10] or ""), int(row[11]), row[12])
+        owner = Owner(str(row[11] or ""), int(row[12]), row[13])
         if not is_gone(owner):
             return False  # saved again meanwhile, by a live process
-        entry = self._entry(row[:9])
+        entry = self._entry(row[:10])
         if entry is None:
             return False  # damaged: logged, left as it is
-        folders = [Path(row[9])] if row[9] else []
+        folders = [Path(row[10])] if row[10] else []
         if self._recordings_dir is not None:
             folders.append(self._recordings_dir)
         for recording_id in entry.call.recording_ids:
@@ -1028,7 +1131,7 @@ class History:
 
     def _entry(self, row: Sequence[Any]) -> HistoryEntry | None:
         (key, call_json, sip_code, sip_reason, user_agent, pdd, call_id_header, detail,
-         talk) = row
+         talk, quality_json) = row
         try:
             call = Call.model_validate_json(call_json)
         except (ValidationError, ValueError, TypeError) as exc:
@@ -1046,4 +1149,5 @@ class History:
             call_id_header=call_id_header,
             detail=detail,
             talk_seconds=talk,
+            quality=_quality(quality_json),
         )

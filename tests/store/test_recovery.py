@@ -257,7 +257,7 @@ def test_old_files_gain_owners_and_their_live_rows_stay(tmp_path: Path) -> None:
         new = live_call(IN, CallStatus.RINGING)
         h.save(new)
     con = sqlite3.connect(path)
-    assert con.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert con.execute("PRAGMA user_version").fetchone()[0] == history_module.SCHEMA_VERSION
     (pid,) = con.execute("SELECT owner_pid FROM calls WHERE id = ?", (str(new.id),)).fetchone()
     assert pid == os.getpid()
     plan = " ".join(str(r) for r in con.execute(f"EXPLAIN QUERY PLAN {history_module._SELECT_LIVE}"))
