@@ -254,7 +254,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     output.add_argument(
         "--sip", metavar="CALL",
-        help="print the SIP message ladder of one call (its id, or its SIP Call-ID), then "
+        help="print the SIP message ladder of one call (its id, or its SIP Call-ID: write "
+        "--sip=ID when it starts with -), then "
         "every message in full (credentials redacted)",
     )
     history.add_argument(
