@@ -57,3 +57,46 @@ def test_card_details_and_sip_log_tell_what_happened(rig, qtbot, pjsua, tmp_path
     out = tmp_path / "sip.txt"
     assert log.export(out) == len(labels)
     assert out.read_text().startswith("--- ") and "INVITE sip:peer@127.0.0.1" in out.read_text()
+
+
+def test_window_event_command_runs_for_a_real_call(rig, tmp_path):
+    import json
+    import sys
+
+    from softphone.app import EventHooks
+    from softphone.model import parse_target
+    from tests.peers.sipp import run_uas
+
+    log = tmp_path / "events.txt"
+    script = tmp_path / "hook.py"
+    script.write_text(f"#!{sys.executable}\nimport os\n"
+                      f"open({str(log)!r}, 'a').write(os.environ['SOFTPHONE_EVENT'] + ' ' + "
+                      "os.environ['SOFTPHONE_SIP_CODE'] + '\\n')\n")
+    script.chmod(0o755)
+    hooks = EventHooks(str(script))
+    rig.engine.add_listener(hooks)
+    try:
+        with run_uas("uas_486") as peer:
+            rig.engine.make_call(parse_target(peer.uri()))
+            rig.wait(lambda: log.exists() and "ended 486" in log.read_text(), 15)
+    finally:
+        rig.engine.remove_listener(hooks)
+        hooks.close()
+    assert hooks.take_failures() == []
+    assert json.dumps(log.read_text().split("\n")[-2]) == '"ended 486"'
+
+
+def test_settings_dialog_refuses_an_unreadable_event_command(qtbot):
+    from softphone.store import CallSettings
+    from softphone.ui.settings_dialog import CallSettingsDialog
+
+    dialog = CallSettingsDialog(CallSettings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.on_event.setText("notify 'unclosed")
+    dialog._accept_if_valid()
+    assert dialog.problem.isVisible() and "cannot be read" in dialog.problem.text()
+    assert dialog.result() == 0  # not accepted
+    dialog.on_event.setText("notify-send call")
+    dialog._accept_if_valid()
+    assert dialog.result_settings(CallSettings()).on_event == "notify-send call"
