@@ -293,6 +293,10 @@ class MainWindow(QMainWindow):
         action(history, "Export all shown as &JSON…", "Ctrl+E",
                lambda: self.history_pane.ask_export(selected_only=False, suffix=".json"),
                "export")
+        action(history, "Export all shown with &SIP details…", "Ctrl+Alt+E",
+               lambda: self.history_pane.ask_export(selected_only=False, suffix=".json",
+                                                    details=True),
+               "export_details")
         action(history, "Export all shown as &CSV…", "Ctrl+Shift+E",
                lambda: self.history_pane.ask_export(selected_only=False, suffix=".csv"),
                "export_csv")

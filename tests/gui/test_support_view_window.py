@@ -100,3 +100,24 @@ def test_settings_dialog_refuses_an_unreadable_event_command(qtbot):
     dialog.on_event.setText("notify-send call")
     dialog._accept_if_valid()
     assert dialog.result_settings(CallSettings()).on_event == "notify-send call"
+
+
+def test_export_with_sip_details_keeps_the_call_exact(rig, tmp_path):
+    import json
+
+    from softphone.model import Call, parse_target
+    from tests.peers.sipp import run_uas
+
+    with run_uas("uas_404") as peer:
+        rig.engine.make_call(parse_target(peer.uri()))
+        rig.wait_history(1)
+    out = tmp_path / "details.json"
+    done = []
+    rig.window.history_pane.exported.connect(lambda path, n: done.append(n))
+    rig.window.history_pane.export_to(out, selected_only=False, details=True)
+    rig.wait(lambda: done == [1], 10)
+    [row] = json.loads(out.read_text())
+    assert set(row) == {"call", "sip", "outcome"}
+    assert set(row["call"]) == set(Call.model_fields)  # VoIPBIN's, nothing added inside
+    assert row["sip"]["code"] == 404 and row["sip"]["call_id"]
+    assert "does not exist at the server" in row["outcome"]
