@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
+from softphone.hooks import HookRunner
 from softphone.model.account import stun_servers
 from softphone.store import (
     DataDirs,
@@ -42,6 +43,40 @@ class HistorySaver:
             _log.error("%s", exc)
             if self.on_error is not None:
                 self.on_error(str(exc))
+
+
+class EventHooks:
+    """The window's call-event command (Settings > Call settings), run by softphone.hooks;
+    replaced when the setting changes. Failures wait for the GUI thread to show them."""
+
+    def __init__(self, command: str) -> None:
+        self._runner: HookRunner | None = None
+        self.configure(command)
+
+    def configure(self, command: str) -> None:
+        old, self._runner = self._runner, None
+        if old is not None:
+            old.close(wait_s=0)
+        if command.strip():
+            try:
+                self._runner = HookRunner(command)
+            except ValueError as exc:
+                _log.warning("call-event command not used: %s", exc)
+
+    def __call__(self, update: CallUpdate) -> None:
+        if self._runner is not None:
+            self._runner.on_update(update.call, update.diagnostics, update.changes)
+
+    def take_failures(self) -> list[str]:
+        failures: list[str] = []
+        runner = self._runner
+        while runner is not None and not runner.failures.empty():
+            failures.append(runner.failures.get_nowait())
+        return failures
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()
 
 
 def run_window(dirs: DataDirs, dial: str | None = None) -> int:
@@ -127,9 +162,16 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
                             "or speaker")
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
     timer = QTimer()
+    hooks = EventHooks(settings.calls.on_event)
+    engine.add_listener(hooks)
+    store.subscribe(lambda stored, changed: hooks.configure(stored.calls.on_event)
+                    if "calls" in changed else None)
+
     def poll() -> None:
         engine.poll(0)
         ladder.flush()  # SIP messages are written here, never inside a SIP callback
+        for failure in hooks.take_failures():
+            window.show_message(failure)
 
     timer.timeout.connect(poll)
     timer.start(POLL_INTERVAL_MS)
@@ -147,6 +189,7 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     finally:
         instance.close()
         engine.shutdown()
+        hooks.close()
         ladder.flush()
         history.close()
         history_reader.close()

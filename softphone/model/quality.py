@@ -22,7 +22,8 @@ _CODECS: dict[str, tuple[float, float]] = {
 }
 _DEFAULT_CODEC = (11.0, 19.0)
 R_DEFAULT = 93.2  # G.107's R0 - Is with every other parameter at its default
-CODEC_DELAY_MS = 25.0  # one 20 ms frame plus look-ahead and play-out processing
+CODEC_DELAY_MS = 25.0
+SERIES_POINTS = 300  # one 20 ms frame plus look-ahead and play-out processing
 
 
 def codec_impairment(codec: str) -> tuple[float, float]:
@@ -100,6 +101,12 @@ class QualitySummary(BaseModel):
     jitter_ms: Range
     rtt_ms: Range | None = None
     rtt_samples: int = 0  # RTCP measures the round trip only now and then
+    # The call over time, for a graph: one point per ``series_step`` samples (seconds),
+    # at most SERIES_POINTS points (a long call keeps every second, then fourth... point).
+    mos_series: tuple[float, ...] = ()
+    loss_series: tuple[float, ...] = ()
+    jitter_series: tuple[float, ...] = ()
+    series_step: int = 1
 
     @classmethod
     def first(cls, sample: QualitySample) -> QualitySummary:
@@ -107,6 +114,8 @@ class QualitySummary(BaseModel):
             return Range(min=value, avg=value, max=value)
 
         return cls(codec=sample.codec, samples=1, mos=one(sample.mos),
+                   mos_series=(sample.mos,), loss_series=(sample.loss_pct,),
+                   jitter_series=(sample.jitter_ms,),
                    loss_pct=one(sample.loss_pct), jitter_ms=one(sample.jitter_ms),
                    rtt_ms=one(sample.rtt_ms) if sample.rtt_ms is not None else None,
                    rtt_samples=int(sample.rtt_ms is not None))
@@ -118,11 +127,19 @@ class QualitySummary(BaseModel):
             rtt = (rtt.merge(sample.rtt_ms, rtt_n) if rtt is not None else
                    Range(min=sample.rtt_ms, avg=sample.rtt_ms, max=sample.rtt_ms))
             rtt_n += 1
+        mos, loss, jitter, step = (self.mos_series, self.loss_series, self.jitter_series,
+                                   self.series_step)
+        if n % step == 0:
+            mos, loss, jitter = ((*mos, sample.mos), (*loss, sample.loss_pct),
+                                 (*jitter, sample.jitter_ms))
+            if len(mos) > SERIES_POINTS:  # halve the resolution, keep the whole call
+                mos, loss, jitter, step = mos[::2], loss[::2], jitter[::2], step * 2
         return QualitySummary(
             codec=sample.codec, samples=n + 1, mos=self.mos.merge(sample.mos, n),
             loss_pct=self.loss_pct.merge(sample.loss_pct, n),
             jitter_ms=self.jitter_ms.merge(sample.jitter_ms, n), rtt_ms=rtt,
-            rtt_samples=rtt_n,
+            rtt_samples=rtt_n, mos_series=mos, loss_series=loss, jitter_series=jitter,
+            series_step=step,
         )
 
     def line(self) -> str:

@@ -140,14 +140,16 @@ def write_csv(entries: Iterable[HistoryEntry], handle: IO[str]) -> int:
     return count
 
 
-def export(path: Path, entries: Iterable[HistoryEntry]) -> int:
-    """Write ``entries`` to ``path`` (.csv as CSV, anything else as JSON); return how many."""
+def export(path: Path, entries: Iterable[HistoryEntry], *, details: bool = False) -> int:
+    """Write ``entries`` to ``path`` (.csv as CSV, anything else as JSON; ``details``: JSON
+    rows of the Call with what SIP told us beside it); return how many."""
     as_csv = path.suffix.lower() == ".csv"
     tmp = path.with_name(f".{path.name}.part")
     # newline="": the csv module writes its own line ends.
     try:
         with tmp.open("w", encoding="utf-8", newline="" if as_csv else None) as handle:
-            count = write_csv(entries, handle) if as_csv else write_json(entries, handle)
+            count = (write_csv(entries, handle) if as_csv
+                     else write_json(entries, handle, details=details))
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # no half-written file left behind

@@ -45,6 +45,8 @@ class CallSettings(BaseModel):
     dial_timeout_s: float | None = Field(default=None, gt=0.0)
     max_duration_s: float | None = Field(default=None, gt=0.0)
     record_all: bool = False
+    # A command run as calls come in, ring, are answered and end (softphone.hooks); "": none.
+    on_event: str = Field(default="", max_length=4096, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
 class Settings(BaseModel):

@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS, STATUS_DESCRIPTIONS
+from softphone.model.explain import plain_outcome
 from softphone.model.ids import NIL_ID
+from softphone.ui.quality_graph import quality_words
 from softphone.ui.recordings import find_recording
 from softphone.ui.text import clock, direction_label, outcome_text
 from softphone.ui.theme import RECORDING_RED, badge_style, reason_colour
@@ -84,6 +86,11 @@ class CallCard(QFrame):
         self.outcome = QLabel()
         self.outcome.setAccessibleName("Call outcome")
         self.outcome.setWordWrap(True)
+        # The final SIP code and what happened in plain words, under VoIPBIN's words.
+        self.outcome_detail = QLabel()
+        self.outcome_detail.setAccessibleName("What happened")
+        self.outcome_detail.setWordWrap(True)
+        self.outcome_detail.hide()
         self.rec_indicator = QLabel()
         self.rec_indicator.setAccessibleName("Recording indicator")
         self.rec_indicator.setStyleSheet(f"color: {RECORDING_RED}; font-weight: 600;")
@@ -94,6 +101,9 @@ class CallCard(QFrame):
         self.recordings.linkActivated.connect(lambda link: self.play_requested.emit(Path(link)))
         self.dtmf = QLabel()
         self.dtmf.setAccessibleName("Digits sent")
+        self.quality = QLabel()
+        self.quality.setAccessibleName("Call quality")
+        self.quality.hide()
 
         self.answer_button = QPushButton("Answer")
         self.answer_button.setAccessibleName("Answer")
@@ -136,6 +146,7 @@ class CallCard(QFrame):
         timers.addWidget(self.elapsed)
         timers.addWidget(self.ring_timeout)
         timers.addStretch(1)
+        timers.addWidget(self.quality)
         timers.addWidget(self.dtmf)
         buttons = QHBoxLayout()
         buttons.addWidget(self.answer_button)
@@ -152,6 +163,7 @@ class CallCard(QFrame):
         layout.addWidget(self.uri)
         layout.addLayout(timers)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.outcome_detail)
         layout.addWidget(self.recordings)
         layout.addLayout(buttons)
         self.update_call(call, None)
@@ -198,9 +210,14 @@ class CallCard(QFrame):
         self.dismiss_button.setVisible(call.is_over)
         self.ring_timeout.setVisible(ringing_in and self.ring_timeout_s is not None)
         self._sync_recordings()
+        self._show_quality()
         if call.is_over:
             self.ended_at = time.monotonic()
             self.outcome.setText(outcome_text(call))
+            d = self.diagnostics
+            sip = f"SIP {d.sip_code} {d.sip_reason or ''}".rstrip() if d and d.sip_code else ""
+            plain = plain_outcome(call, d.sip_code if d is not None else None)
+            self.outcome_detail.setText(" · ".join(part for part in (sip, plain) if part))
             colour = reason_colour(call.hangup_reason).name()
             self.outcome.setStyleSheet(f"color: {colour}; font-weight: 600;")
             tip = HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, "")
@@ -209,11 +226,29 @@ class CallCard(QFrame):
             self.outcome.setToolTip(tip)
             self.outcome.setAccessibleDescription(tip)
         self.outcome.setVisible(call.is_over)
+        self.outcome_detail.setVisible(call.is_over and bool(self.outcome_detail.text()))
         self._restyle()
         self.tick()
         if call.status is not self._announced:
             self._announced = call.status
             self.badge_changed.emit(call.status.value)
+
+    def _show_quality(self) -> None:
+        """MOS of the last second while live (the call's average once it ended), coloured
+        as the E-model rates it: good from 4.0, fair from 3.6, poor below."""
+        d = self.diagnostics
+        summary = d.quality if d is not None else None
+        if summary is None:
+            self.quality.hide()
+            return
+        now = d.quality_now if d is not None and not self.call.is_over else None
+        mos = now.mos if now is not None else summary.mos.avg
+        colour = "#1e8449" if mos >= 4.0 else "#b9770e" if mos >= 3.6 else "#c0392b"
+        self.quality.setText(f"● MOS {mos:.1f}")
+        self.quality.setStyleSheet(f"color: {colour}; font-weight: 600;")
+        self.quality.setToolTip(quality_words(summary))
+        self.quality.setAccessibleDescription(quality_words(summary))
+        self.quality.show()
 
     def _restyle(self) -> None:
         if self.is_incoming_ringing:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -22,6 +23,10 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, Timestamp
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
+from softphone.model.explain import plain_outcome
+from softphone.model.siptrace import SipMessage
+from softphone.ui.quality_graph import QualityGraph, quality_words
+from softphone.ui.sip_ladder import SipLadderView
 from softphone.ui.text import direction_label, local_time, outcome_text, party
 
 # The moments of a Call, in the order they can happen.
@@ -48,7 +53,11 @@ def timeline(call: Call) -> list[tuple[str, Timestamp]]:
 
 class CallDetailsDialog(QDialog):
     def __init__(
-        self, call: Call, diagnostics: CallDiagnostics | None, parent: QWidget | None = None
+        self,
+        call: Call,
+        diagnostics: CallDiagnostics | None,
+        parent: QWidget | None = None,
+        messages: list[SipMessage] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Call {call.remote.target or call.id}")
@@ -62,6 +71,12 @@ class CallDetailsDialog(QDialog):
         outcome = QLabel(call.status.value if not call.is_over else outcome_text(call))
         outcome.setToolTip(HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, ""))
         summary.addRow("Outcome:", outcome)
+        plain = plain_outcome(call, diagnostics.sip_code if diagnostics else None)
+        if plain:
+            words = QLabel(plain)
+            words.setWordWrap(True)
+            words.setAccessibleName("What happened")
+            summary.addRow("What happened:", words)
         if diagnostics is not None:
             for label, value in (
                 ("Final SIP:", f"{diagnostics.sip_code or ''} {diagnostics.sip_reason or ''}"),
@@ -103,12 +118,34 @@ class CallDetailsDialog(QDialog):
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Call details")
+        overview = QWidget()
+        overview_layout = QVBoxLayout(overview)
+        overview_layout.addWidget(QLabel("Timeline"))
+        overview_layout.addWidget(self.timeline)
+        overview_layout.addWidget(QLabel("Call (VoIPBIN JSON)"))
+        overview_layout.addWidget(self.json_view, 1)
+        self.tabs.addTab(overview, "&Call")
+        self.ladder = SipLadderView(messages or [])
+        self.tabs.addTab(self.ladder, f"&SIP messages ({len(messages or [])})")
+        quality = diagnostics.quality if diagnostics is not None else None
+        self.quality_graph: QualityGraph | None = None
+        if quality is not None:
+            page = QWidget()
+            page_layout = QVBoxLayout(page)
+            words = QLabel(quality_words(quality))
+            words.setWordWrap(True)
+            words.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            page_layout.addWidget(words)
+            self.quality_graph = QualityGraph(quality)
+            page_layout.addWidget(self.quality_graph)
+            page_layout.addStretch(1)
+            self.tabs.addTab(page, "&Quality")
+
         layout = QVBoxLayout(self)
         layout.addLayout(summary)
-        layout.addWidget(QLabel("Timeline"))
-        layout.addWidget(self.timeline)
-        layout.addWidget(QLabel("Call (VoIPBIN JSON)"))
-        layout.addWidget(self.json_view, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
 
     def copy_json(self) -> None:

@@ -11,6 +11,7 @@ from softphone.model import Call, CallDirection, HangupReason, Target
 from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.policy import IncomingPolicy
+from softphone.model.siptrace import SipMessage
 from softphone.store import HistoryEntry
 
 
@@ -47,6 +48,10 @@ class CallControl(Protocol):
     def add_listener(self, listener: Callable[[Update], None]) -> None: ...
 
     def remove_listener(self, listener: Callable[[Update], None]) -> None: ...
+
+    def add_trace_listener(self, listener: Callable[[SipMessage], None]) -> None: ...
+
+    def remove_trace_listener(self, listener: Callable[[SipMessage], None]) -> None: ...
 
     def make_call(
         self,
@@ -117,3 +122,5 @@ class HistoryView(Protocol):
     ) -> int: ...
 
     def delete(self, ids: Iterable[UUID | str]) -> int: ...
+
+    def sip_messages(self, call_id_header: str) -> builtins.list[SipMessage]: ...

@@ -30,6 +30,7 @@ from softphone.model.enums import (
     HANGUP_REASON_DESCRIPTIONS,
     STATUS_DESCRIPTIONS,
 )
+from softphone.model.explain import plain_outcome
 from softphone.store import HistoryEntry
 from softphone.ui.facade import HistoryView
 from softphone.ui.text import clock, direction_label, local_time, party
@@ -269,7 +270,12 @@ def display(entry: HistoryEntry, column: int) -> str:
 def tooltip(entry: HistoryEntry, column: int) -> str | None:
     call = entry.call
     if column == COL_REASON:
-        text = HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, "")
+        # What happened in plain words first; VoIPBIN's generic description after it,
+        # marked as such (alone, "did not reach the phone network" misreads a 404).
+        text = plain_outcome(call, entry.sip_code)
+        described = HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, "")
+        if described:
+            text += f"\nVoIPBIN: {described}"
         if entry.sip_code:
             text += f"\nSIP {entry.sip_code} {entry.sip_reason or ''}".rstrip()
         if entry.detail:

@@ -246,27 +246,33 @@ class HistoryPane(QWidget):
 
     # -- export ------------------------------------------------------------------------------
 
-    def ask_export(self, *, selected_only: bool, suffix: str) -> None:
+    def ask_export(
+        self, *, selected_only: bool, suffix: str, details: bool = False
+    ) -> None:
         if selected_only and not self.selected_rows():
             self.message.emit("Select the calls to export first (or export all shown calls)")
             return
-        kind = "CSV (*.csv)" if suffix == ".csv" else "VoIPBIN JSON (*.json)"
+        kind = ("CSV (*.csv)" if suffix == ".csv" else
+                "Calls with SIP details (*.json)" if details else "VoIPBIN JSON (*.json)")
+        default = "calls-sip-details" if details else "calls"
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export call history", str(Path.home() / f"calls{suffix}"), kind
+            self, "Export call history", str(Path.home() / f"{default}{suffix}"), kind
         )
         if name:
             path = Path(name)
-            self.export_to(path if path.suffix else path.with_suffix(suffix), selected_only)
+            self.export_to(path if path.suffix else path.with_suffix(suffix), selected_only,
+                           details=details)
 
-    def export_to(self, path: Path, selected_only: bool) -> None:
-        """Write the selected (or all shown) calls to ``path`` on the worker thread."""
+    def export_to(self, path: Path, selected_only: bool, *, details: bool = False) -> None:
+        """Write the selected (or all shown) calls to ``path`` on the worker thread; with
+        ``details``, each as {"call", "sip", "outcome"} (the Call stays VoIPBIN's)."""
         query = self.model.filter.query()
         rows = self.selected_rows() if selected_only else None
 
         def job() -> int:
             entries = (selected_entries(self.history, query, rows) if rows is not None
                        else all_entries(self.history, query))
-            return export(path, entries)
+            return export(path, entries, details=details)
 
         self.message.emit(f"Exporting to {path}…")
         self.worker.submit(job, lambda n: self._exported(path, n), self._export_failed(path))

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.account import BUILTIN_ACCOUNT, AccountState
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.siptrace import SipMessage
 from softphone.store import (
     CallSettings,
     HistoryEntry,
@@ -48,6 +49,7 @@ from softphone.ui.facade import CallControl, HistoryView, Update
 from softphone.ui.history_pane import HistoryPane
 from softphone.ui.incoming_policy import window_policy
 from softphone.ui.settings_dialog import CallSettingsDialog
+from softphone.ui.sip_log import SipLogFeed, SipLogWindow
 from softphone.ui.target_field import TargetField
 from softphone.ui.text import party
 from softphone.ui.tray import Tray
@@ -179,6 +181,18 @@ class MainWindow(QMainWindow):
                 target.missed_changed.emit(count)
 
         engine.add_account_listener(account_changed)
+        # Every SIP message, for the SIP log window (a queue append: no widget work here).
+        self.sip_feed = SipLogFeed()
+        feed = weakref.ref(self.sip_feed)
+
+        def traced(message: SipMessage) -> None:
+            target = feed()
+            if target is not None:
+                target.add(message)
+
+        self._traced = traced
+        engine.add_trace_listener(traced)
+        self.sip_log: SipLogWindow | None = None
         self._policy = engine.attach_policy(window_policy(self.settings.calls))
         self._policy.missed.add_listener(missed_changed)
         # A window dropped without detach() must not go on answering calls for nobody.
@@ -272,11 +286,17 @@ class MainWindow(QMainWindow):
         calls.addSeparator()
         action(calls, "Go to &target", "Ctrl+L", self._focus_target, "focus_target")
         action(calls, "&Quit", "Ctrl+Q", self.close, "quit")
+        view = self.menuBar().addMenu("&View")
+        action(view, "SIP &log", "Ctrl+Shift+L", self.show_sip_log, "sip_log")
         history = self.menuBar().addMenu("&History")
         action(history, "&Search", "Ctrl+F", self._focus_search, "search")
         action(history, "Export all shown as &JSON…", "Ctrl+E",
                lambda: self.history_pane.ask_export(selected_only=False, suffix=".json"),
                "export")
+        action(history, "Export all shown with &SIP details…", "Ctrl+Alt+E",
+               lambda: self.history_pane.ask_export(selected_only=False, suffix=".json",
+                                                    details=True),
+               "export_details")
         action(history, "Export all shown as &CSV…", "Ctrl+Shift+E",
                lambda: self.history_pane.ask_export(selected_only=False, suffix=".csv"),
                "export_csv")
@@ -359,11 +379,30 @@ class MainWindow(QMainWindow):
         self._show_details(entry.call, entry.diagnostics)
 
     def _show_details(self, call: Call, diagnostics: CallDiagnostics | None) -> None:
-        dialog = CallDetailsDialog(call, diagnostics, self)
+        messages = []
+        if diagnostics is not None and diagnostics.call_id_header:
+            try:
+                messages = self.history_pane.history.sip_messages(diagnostics.call_id_header)
+            except StoreError as exc:
+                self.show_message(f"SIP messages not shown: {exc}")
+        dialog = CallDetailsDialog(call, diagnostics, self, messages)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
         self._dialogs.append(dialog)
         dialog.show()
+
+    def show_sip_log(self) -> None:
+        """Every SIP message sent and received, live (kept since the window opened)."""
+        if self.sip_log is None:
+            self.sip_log = SipLogWindow(self.sip_feed)
+            self.sip_log.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.sip_log.destroyed.connect(self._sip_log_closed)
+        self.sip_log.show()
+        self.sip_log.raise_()
+        self.sip_log.activateWindow()
+
+    def _sip_log_closed(self) -> None:
+        self.sip_log = None
 
     def _focus_target(self) -> None:
         self.target_field.setFocus()
@@ -520,6 +559,10 @@ class MainWindow(QMainWindow):
         """Stop listening to the engine and stop background work (the window is going)."""
         with contextlib.suppress(ValueError):  # already detached
             self._engine.remove_listener(self._listener)
+        with contextlib.suppress(ValueError):
+            self._engine.remove_trace_listener(self._traced)
+        if self.sip_log is not None:
+            self.sip_log.close()
         self._policy.close()
         self._unsubscribe_settings()
         self.history_pane.shutdown()

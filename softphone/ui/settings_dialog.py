@@ -8,9 +8,12 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QLabel,
+    QLineEdit,
     QWidget,
 )
 
+from softphone.hooks import split_command
 from softphone.store import CallSettings
 
 
@@ -43,6 +46,17 @@ class CallSettingsDialog(QDialog):
         self.max_duration.setAccessibleName("Maximum call duration")
         self.record_all = QCheckBox("Record every call")
         self.record_all.setChecked(settings.record_all)
+        self.on_event = QLineEdit(settings.on_event)
+        self.on_event.setAccessibleName("Command on call events")
+        self.on_event.setPlaceholderText("e.g. /usr/local/bin/crm-popup (none: empty)")
+        self.on_event.setToolTip(
+            "Run as each call comes in, rings, is answered and ends: the Call JSON on its "
+            "stdin, SOFTPHONE_EVENT, SOFTPHONE_DIRECTION, SOFTPHONE_REMOTE, "
+            "SOFTPHONE_OUTCOME... in its environment; no shell, at most 10 s a run")
+        self.problem = QLabel()
+        self.problem.setAccessibleName("Settings problem")
+        self.problem.setStyleSheet("color: #c0392b;")
+        self.problem.hide()
 
         form = QFormLayout(self)
         form.addRow(self.auto_answer)
@@ -52,12 +66,30 @@ class CallSettingsDialog(QDialog):
         form.addRow("Give up dialing after:", self.dial_timeout)
         form.addRow("Hang up calls after:", self.max_duration)
         form.addRow(self.record_all)
+        form.addRow("Run on call events:", self.on_event)
+        form.addRow(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._accept_if_valid)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _accept_if_valid(self) -> None:
+        command = self.on_event.text().strip()
+        try:
+            if command:
+                split_command(command)
+        except ValueError as exc:
+            self.problem.setText(f"The event command cannot be read: {exc}")
+            self.problem.show()
+            self.on_event.setFocus()
+            return
+        if any(ord(c) < 32 or ord(c) == 127 for c in command):
+            self.problem.setText("The event command holds control characters")
+            self.problem.show()
+            return
+        self.accept()
 
     def result_settings(self, base: CallSettings) -> CallSettings:
         return base.model_copy(update={
@@ -68,4 +100,5 @@ class CallSettingsDialog(QDialog):
             "dial_timeout_s": self.dial_timeout.value() or None,
             "max_duration_s": self.max_duration.value() or None,
             "record_all": self.record_all.isChecked(),
+            "on_event": self.on_event.text().strip(),
         })

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from softphone.app import HistorySaver
-from softphone.store import History, Settings
+from softphone.store import History, LadderKeeper, Settings
 
 
 class WindowRig:
@@ -32,6 +32,9 @@ class WindowRig:
         self.reader = History.open(data_dir / "history.sqlite3")
         self.saver = HistorySaver(self.history)
         engine.add_listener(self.saver)
+        # As app.py: every call's SIP messages into the history, written from the poll.
+        self.ladder = LadderKeeper(self.history)
+        engine.add_trace_listener(self.ladder.add)
         self.settings_path = data_dir / "settings.json"
         self.window = MainWindow(engine, self.reader, engine.recordings_dir,
                                  settings or Settings(), self.settings_path)
@@ -39,7 +42,7 @@ class WindowRig:
         self.window.history_pane.open_url = lambda url: self.opened.append(url.toLocalFile())
         qtbot.addWidget(self.window)
         self.timer = QTimer()
-        self.timer.timeout.connect(lambda: engine.poll(0))
+        self.timer.timeout.connect(lambda: (engine.poll(0), self.ladder.flush()))
         self.timer.start(10)
         self.window.show()
         qtbot.waitExposed(self.window)
@@ -89,6 +92,7 @@ class WindowRig:
         self.timer.stop()
         self.window.detach()
         self.engine.remove_listener(self.saver)
+        self.engine.remove_trace_listener(self.ladder.add)
         self.history.close()
         self.reader.close()
 

@@ -72,10 +72,16 @@ def test_badge_passes_through_each_status_and_history_says_who_and_why(
     assert (row[COL_STATUS], row[COL_HANGUP_BY], row[COL_REASON]) == ("hangup", by, reason)
     model = rig.window.history_pane.model
     tip = model.data(model.index(0, COL_REASON), Qt.ItemDataRole.ToolTipRole)
-    assert tip.startswith({"busy": "The destination is on the line",
-                           "noanswer": "Destination didn't answer",
-                           "normal": "The call has ended after answer",
-                           "cancel": "Call was cancelled"}[reason])
+    # Plain words first (issue 12: what happened, never a contradicting generic text),
+    # VoIPBIN's own description of the reason still beside them.
+    assert tip.startswith({"busy": "The call did not connect: the callee is busy",
+                           "noanswer": "The call did not connect: the callee is not reachable",
+                           "normal": "The call was answered and ended normally",
+                           "cancel": "You hung up before the call was answered"}[reason]), tip
+    assert "\nVoIPBIN: " + {"busy": "The destination is on the line",
+                            "noanswer": "Destination didn't answer",
+                            "normal": "The call has ended after answer",
+                            "cancel": "Call was cancelled"}[reason] in tip
 
 
 def test_incoming_call_answered_with_the_button(rig, qtbot, engine):

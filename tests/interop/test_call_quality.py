@@ -42,3 +42,27 @@ def test_quality_figures_move_with_packet_loss(peers, data_dir):
     assert lossy["loss_max"] >= lossy["loss"]
     assert lossy["mos"] < clean["mos"] - 0.8, (clean, lossy)
     assert lossy["mos_min"] <= lossy["mos"]
+
+
+def pcap_call(tmp_path, data_dir, name: str, **impairment: float) -> dict[str, float | str]:
+    from tests.peers.rtp_pcap import play_pcap_scenario, write_rtp_pcap
+    from tests.peers.sipp import run_uas
+
+    pcap = tmp_path / f"{name}.pcap"
+    write_rtp_pcap(pcap, seconds=5, **impairment)
+    scenario = play_pcap_scenario(tmp_path, pcap, 5)
+    with run_uas(str(scenario), extra_args=["-mi", "127.0.0.1"]) as peer:
+        result = run_cli("call", peer.uri(), "--audio", "null", data_dir=data_dir)
+        peer.assert_success(timeout=15)
+    assert result.returncode == 0, result.explain()
+    match = _LINE.search(result.stdout)
+    assert match, result.explain()
+    return {k: (v if k == "codec" else float(v)) for k, v in match.groupdict().items()}
+
+
+def test_quality_figures_move_with_jitter(tmp_path, data_dir):
+    steady = pcap_call(tmp_path, data_dir, "steady")
+    jittery = pcap_call(tmp_path, data_dir, "jittery", jitter_ms=60)
+    assert steady["jitter"] < 5.0, steady
+    assert jittery["jitter"] > steady["jitter"] + 5.0, (steady, jittery)
+    assert jittery["mos"] < steady["mos"], (steady, jittery)

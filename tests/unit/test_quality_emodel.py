@@ -62,3 +62,16 @@ def test_summary_min_avg_max():
     assert summary.loss_pct.max == 10
     assert summary.rtt_ms is not None and summary.rtt_ms.avg == pytest.approx(30)
     assert "MOS 3.80" in summary.line()
+
+
+def test_series_keeps_the_whole_call_in_bounded_points():
+    from softphone.model.quality import SERIES_POINTS
+
+    sample = QualitySample(codec="PCMU", loss_pct=0, jitter_ms=1, rtt_ms=None, mos=4.4)
+    summary = QualitySummary.first(sample)
+    for i in range(1, 2000):
+        summary = summary.add(sample.model_copy(update={"mos": 4.4 - i / 10000}))
+    assert len(summary.mos_series) <= SERIES_POINTS + 1
+    assert summary.series_step >= 2000 // SERIES_POINTS
+    assert summary.mos_series[0] == 4.4  # the start is still there
+    assert len(summary.mos_series) * summary.series_step >= 1900  # and the whole length
