@@ -12,7 +12,7 @@ from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.policy import IncomingPolicy
 from softphone.model.siptrace import SipMessage
-from softphone.store import HistoryEntry
+from softphone.store import HistoryPages
 
 
 class Update(Protocol):
@@ -99,19 +99,10 @@ class AudioControl(Protocol):
     def set_devices(self, capture: str, playback: str, ring: str) -> None: ...
 
 
-class HistoryView(Protocol):
-    """The call history as the window reads it (softphone.store.History): pages, counts, and
-    the user's own deletions. Saving calls is the composition root's history listener."""
-
-    def list(
-        self,
-        limit: int = 50,
-        offset: int = 0,
-        *,
-        direction: CallDirection | None = None,
-        reason: HangupReason | None = None,
-        search: str | None = None,
-    ) -> builtins.list[HistoryEntry]: ...
+class HistoryView(HistoryPages, Protocol):
+    """The call history as the window reads it (softphone.store.History): pages (the
+    exporter's HistoryPages), counts, ladders, and the user's own deletions. Saving calls is
+    the composition root's history listener."""
 
     def count(
         self,
