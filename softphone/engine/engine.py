@@ -28,7 +28,7 @@ from softphone.engine.config import (
     EngineConfig,
 )
 from softphone.engine.errors import CallLimitReached, EngineError, UnknownCall
-from softphone.engine.netcheck import local_address_towards
+from softphone.engine.netcheck import NetworkWatch
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.pjlog import (
     MESSAGE_LOG_LEVEL,
@@ -65,7 +65,6 @@ from softphone.model.policy import IncomingPolicy
 _log = logging.getLogger(__name__)
 # How long shutdown keeps SIP running after our last BYE/CANCEL (its transaction's end).
 LINGER_S = 1.0
-NETWORK_CHECK_S = 5.0
 # A transfer target pjsua could not even start calling never reports a state: end it then.
 TRANSFER_START_S = 5.0
 
@@ -133,8 +132,8 @@ class Engine:
         self._listeners: list[Listener] = []
         self._account_listeners: list[AccountListener] = []
         self.accounts = AccountRegistry(self)
-        self._ip_seen: str | None = None
-        self._ip_watch: TimerHandle | None = None
+        self._network = NetworkWatch(self._first_registrar, self.handle_ip_change,
+                                     self.call_later)
         self._started = False
         self._last_local_end = float("-inf")
 
@@ -549,7 +548,7 @@ class Engine:
             raise EngineError("the SIP engine is not running")
         state = self.accounts.add(settings, password)
         if self.accounts.registrars():
-            self._watch_network()
+            self._network.start()
         return state
 
     def remove_account(self, name: str) -> None:
@@ -557,6 +556,10 @@ class Engine:
 
     def register(self, name: str) -> None:
         self.accounts.register(name)
+
+    def _first_registrar(self) -> str | None:
+        registrars = self.accounts.registrars()
+        return registrars[0].domain if registrars and self._ep is not None else None
 
     def handle_ip_change(self) -> None:
         """The network changed (new address, Wi-Fi switch): re-create transports, re-register."""
@@ -567,25 +570,6 @@ class Engine:
             self._ep.handleIpChange(pj.IpChangeParam())
         except pj.Error as exc:
             _log.warning("network change handling failed: %s", error_text(exc))
-
-    def _watch_network(self) -> None:
-        # No portable change notification exists: every few seconds, ask the kernel which
-        # local address reaches the first registrar (no packet is sent) and compare.
-        if self._ip_watch is not None:
-            return
-
-        def check() -> None:
-            self._ip_watch = None
-            registrars = self.accounts.registrars()
-            if not registrars or self._ep is None:
-                return
-            address = local_address_towards(registrars[0].domain)
-            if self._ip_seen is not None and address is not None and address != self._ip_seen:
-                self.handle_ip_change()
-            self._ip_seen = address or self._ip_seen
-            self._ip_watch = self.call_later(NETWORK_CHECK_S, check)
-
-        self._ip_watch = self.call_later(0, check)
 
     @property
     def endpoint(self) -> pj.Endpoint:
