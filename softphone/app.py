@@ -130,6 +130,7 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     engine.add_listener(saver)
     ladder = LadderKeeper(history)
     engine.add_trace_listener(ladder.add)
+    engine.add_listener(ladder.follow)
     accounts = AccountsService(engine, store)
     window = MainWindow(
         engine,

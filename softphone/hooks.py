@@ -17,6 +17,7 @@ import shlex
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import StrEnum
@@ -107,7 +108,8 @@ class HookRunner:
             env = {**os.environ, **hook_environment(event, call, diagnostics)}
             future = self._pool.submit(self._execute, event, call.model_dump_json(), env)
             self._pending.add(future)
-            future.add_done_callback(self._done)
+        # Outside the lock: a command already done runs _done here, at once.
+        future.add_done_callback(self._done)
 
     def _done(self, future: Future[None]) -> None:
         with self._lock:
@@ -135,11 +137,16 @@ class HookRunner:
         self.failures.put(message)
 
     def close(self, wait_s: float | None = None) -> None:
-        """Let running commands finish (at most their own timeout), then stop."""
+        """Let running commands finish, all within one deadline (their own timeout by
+        default), then stop; commands not started by then are dropped, and said so."""
+        deadline = time.monotonic() + (wait_s if wait_s is not None else self.timeout_s + 1)
         with self._lock:
             pending = list(self._pending)
         for future in pending:
             # A timeout here is harmless: the command's own limit stops it.
             with contextlib.suppress(Exception):
-                future.result(timeout=wait_s if wait_s is not None else self.timeout_s + 1)
+                future.result(timeout=max(0.0, deadline - time.monotonic()))
+        dropped = sum(1 for future in pending if future.cancel())
+        if dropped:
+            self._fail(f"{dropped} event command(s) not run: softphone is closing")
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from uuid import UUID
 
 from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
@@ -13,10 +14,16 @@ from softphone.cli.output import history_table, summary_line
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, EngineError
 from softphone.hooks import HookRunner
-from softphone.model import CallChange, TargetError, parse_target
+from softphone.model import (
+    CallChange,
+    CallDirection,
+    CallStatus,
+    TargetError,
+    parse_target,
+)
 from softphone.model.account import AccountSettings, stun_servers
 from softphone.model.policy import IncomingMode, IncomingPolicy
-from softphone.model.siptrace import Direction, ladder_text
+from softphone.model.siptrace import Direction, ladder_text, printable
 from softphone.store import DataDirs, History
 from softphone.store.export import all_entries, write_csv, write_json
 
@@ -64,25 +71,37 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
             )
         except EngineError as exc:
             return fail(str(exc))
+        # Ours: the dialled call and any the far end transferred us into (outgoing calls
+        # created meanwhile). An incoming call while `call` runs is not waited for: it
+        # is declined as the command ends (it still lands in history).
+        ours = {call.id}
+        ended: set[UUID] = set()
+
         def follow(update: CallUpdate) -> None:
-            # A call the far end transferred us into is ours too: same hang-up timer.
             new = update.call
-            if CallChange.CREATED in update.changes and args.hangup_after is not None:
-                engine.call_later(args.hangup_after, lambda: run.hangup_if_live(new.id))
+            if (CallChange.CREATED in update.changes
+                    and new.direction is CallDirection.OUTGOING and new.id not in ours):
+                ours.add(new.id)
+                if args.hangup_after is not None:  # the same hang-up timer
+                    engine.call_later(args.hangup_after, lambda: run.hangup_if_live(new.id))
+            if new.id in ours and new.status is CallStatus.HANGUP:
+                ended.add(new.id)
 
         engine = run.engine
         if args.hangup_after is not None:
             engine.call_later(args.hangup_after, lambda: run.hangup_if_live(call.id))
         run.on_update = follow
+        if any(c.id == call.id for c, _ in run.finished):
+            ended.add(call.id)  # it ended inside make_call (the INVITE could not be sent)
 
         def done() -> bool:
-            return bool(run.finished) and engine.live_call_count == 0
+            return ours <= ended
 
         run.run_until(done)
         was_interrupted = not done()
         if was_interrupted:  # end the calls ourselves: they still land in history
-            for live in engine.active_calls:
-                run.hangup_if_live(live.id)
+            for call_id in ours - ended:
+                run.hangup_if_live(call_id)
             run.interrupted = False
             run.run_until(done)
     finally:
@@ -183,6 +202,6 @@ def _print_ladder(history: History, wanted: str) -> int:
     print(ladder_text(messages))
     for number, message in enumerate(messages, 1):
         arrow = "sent to" if message.direction is Direction.SENT else "received from"
-        print(f"\n--- {number}. {message.at} {arrow} {message.peer}")
-        print(message.text.rstrip())
+        print(printable(f"\n--- {number}. {message.at} {arrow} {message.peer}"))
+        print(printable(message.text.rstrip()))
     return EXIT_OK

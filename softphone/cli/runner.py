@@ -62,8 +62,6 @@ class HeadlessRun:
 
     def _changed(self, update: CallUpdate) -> None:
         call = update.call
-        if self.hooks is not None:
-            self.hooks.on_update(call, update.diagnostics, update.changes)
         if update.persisted:
             try:
                 self.history.save(call, update.diagnostics)
@@ -71,6 +69,9 @@ class HeadlessRun:
                 # Keep the call going; report once at the end rather than lose the output.
                 self.store_error = exc
                 _log.error("%s", exc)
+        self.ladder.follow(update)
+        if self.hooks is not None:  # after the save: a hook never costs a call its row
+            self.hooks.on_update(call, update.diagnostics, update.changes)
         status_moved = CallChange.STATUS in update.changes
         if not self.as_json and status_moved and call.status is not CallStatus.HANGUP:
             print(f"  {call.direction.value} {call.remote.target}: {call.status.value}",

@@ -10,8 +10,8 @@ import pjsua2 as pj
 from softphone.engine.accounts import SipAccount
 from softphone.engine.pjcall import PjCall
 from softphone.engine.session import CallSession, SessionHost
-from softphone.engine.sipmsg import HEADER_LIMIT, header, split_name_addr
-from softphone.engine.wire import wire_message, wire_text
+from softphone.engine.sipmsg import call_id_text, header, split_name_addr
+from softphone.engine.wire import wire_message
 from softphone.model import Address, AddressType, Call, CallDirection, CallStatus, Timestamp
 from softphone.model.diagnostics import CallDiagnostics
 
@@ -56,7 +56,7 @@ def incoming_session(
     session.call = incoming_call(message, info.remoteUri, info.localUri)
     session.diagnostics = CallDiagnostics(
         user_agent=header(message, "User-Agent"),
-        call_id_header=wire_text(info.callIdString, HEADER_LIMIT),
+        call_id_header=call_id_text(info.callIdString),
     )
     return session
 
@@ -67,7 +67,8 @@ def refused_session(host: SessionHost, prm: pj.OnRejectedIncomingCallParam) -> C
     message = wire_message(prm.rdata.wholeMsg)
     session = CallSession(host, incoming_call(message, prm.remoteInfo, prm.localInfo))
     session.diagnostics = CallDiagnostics(
-        user_agent=header(message, "User-Agent"), call_id_header=header(message, "Call-ID")
+        user_agent=header(message, "User-Agent"),
+        call_id_header=call_id_text(header(message, "Call-ID", limit=None) or ""),
     )
     if prm.statusCode == 488:
         session.origin = "their media offer is unusable (no common codec or address)"

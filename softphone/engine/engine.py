@@ -426,17 +426,8 @@ class Engine:
         assert session.pj is not None
         self._sessions[session.call.id] = session
         self.publish(session, (CallChange.CREATED, CallChange.STATUS))
-        ringing = pj.CallOpParam()
-        ringing.statusCode = 180
-        try:
-            session.pj.answer(ringing)
-        except pj.Error as exc:
-            # pjsua cannot use the offer (IPv6 to our IPv4 transport, a bad address).
-            reason = error_text(exc)
-            del exc  # no traceback may keep the pjsua2 Call alive
-            session.refuse_offer(reason)
-            return
-        session.set_timer("ring", self.ring_timeout_s, session.ring_timeout_reached)
+        if session.send_ringing():  # else refused: their offer is unusable (488)
+            session.set_timer("ring", self.ring_timeout_s, session.ring_timeout_reached)
 
     def _on_rejected_incoming(self, prm: pj.OnRejectedIncomingCallParam) -> None:
         session = arrivals.refused_session(self, prm)
@@ -482,6 +473,8 @@ class Engine:
         prm.newCall = new.pj
         self._sessions[new.call.id] = new
         self.publish(new, (CallChange.CREATED, CallChange.STATUS))
+        # pjsua has answered it already: progressing before any policy timer can fire.
+        new.answered_by_pjsua()
 
     def answer(self, call_id: UUID) -> None:
         self._session(call_id).answer()

@@ -14,7 +14,7 @@ import pjsua2 as pj
 from softphone.engine.redact import redact_sip
 from softphone.engine.wire import wire_message
 from softphone.model import Timestamp
-from softphone.model.siptrace import SipMessage, parse_message_entry
+from softphone.model.siptrace import SipMessage, parse_message_entry, printable
 
 _log = logging.getLogger("softphone.pjsip")
 # The engine reports every failure that matters to the user in its own words (one line);
@@ -47,7 +47,7 @@ class PythonLogWriter(pj.LogWriter):  # type: ignore[misc]
                 return
             level = _LEVELS.get(entry.level, logging.DEBUG)
             if _log.isEnabledFor(level):
-                _log.log(level, "%s", redact_sip(text.rstrip()))
+                _log.log(level, "%s", printable(redact_sip(text.rstrip())))
         except Exception:
             pass
 

@@ -19,6 +19,14 @@ _DIGEST_SECRET = re.compile(
 )
 
 
+# SDES keys in SDP (RFC 4568 a=crypto ... inline:KEY|lifetime|MKI) decrypt a capture of
+# the call's media; key-management lines (MIKEY) carry the same.
+_SRTP_KEY = re.compile(r"(?i)(inline:)[^|\s]+")
+_KEY_MGMT = re.compile(r"(?im)^(a=key-mgmt:[^ \t\r\n]*)[^\r\n]*")
+
+
 def redact_sip(text: str) -> str:
     text = _AUTH_HEADER.sub(r"\1 <redacted>", text)
+    text = _SRTP_KEY.sub(r"\1<redacted>", text)
+    text = _KEY_MGMT.sub(r"\1 <redacted>", text)
     return _DIGEST_SECRET.sub(r"\1\2<redacted>", text)

@@ -22,7 +22,7 @@ from softphone.engine.media import BridgeEnds, CallMedia
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.quality import QualityMeter
 from softphone.engine.recorder import recording_path
-from softphone.engine.sipmsg import HEADER_LIMIT, header, status_code
+from softphone.engine.sipmsg import HEADER_LIMIT, call_id_text, header, status_code
 from softphone.engine.timers import TimerHandle
 from softphone.engine.transport import error_text
 from softphone.engine.wire import wire_message, wire_text
@@ -160,7 +160,7 @@ class CallSession:
         if tsx_event.type != pj.PJSIP_EVENT_RX_MSG:
             return
         message = wire_message(tsx_event.src.rdata.wholeMsg)
-        if tsx_event.tsx.method == "INVITE":
+        if tsx_event.tsx.method == "INVITE" and status_code(message) is not None:
             self._note_response(message)
         elif self.diagnostics.user_agent is None:
             # Many phones name themselves only in their requests (pjsua: no Server header
@@ -174,7 +174,7 @@ class CallSession:
             return
         info = self.pj.getInfo()
         if not self.diagnostics.call_id_header:
-            self._diag(call_id_header=wire_text(info.callIdString, HEADER_LIMIT))
+            self._diag(call_id_header=call_id_text(info.callIdString))
         state = info.state
         if state == pj.PJSIP_INV_STATE_EARLY and self.outgoing:
             if info.lastStatusCode in _RINGING_CODES and self.call.status is CallStatus.DIALING:
@@ -243,8 +243,9 @@ class CallSession:
         if self.pj is None or self.call.status is not CallStatus.PROGRESSING:
             return
         self.set_timer("quality", QUALITY_INTERVAL_S, self._measure_quality)
-        if self.media.index < 0:
-            return  # on hold with no stream, or not yet rebuilt
+        state = self.media.state
+        if self.media.index < 0 or state.held_by_us or state.held_by_them:
+            return  # no stream yet, or on hold: silence is not quality
         try:
             sample = self._quality_meter.sample(self.pj, self.media.index)
         except pj.Error:
@@ -335,8 +336,24 @@ class CallSession:
     def answer(self) -> None:
         if self.pj is None or self.call.status is not CallStatus.RINGING or self.outgoing:
             raise ValueError("only a ringing incoming call can be answered")
+        self._respond(200)
+
+    def send_ringing(self) -> bool:
+        """Our 180 to a new incoming call; False when pjsua could not use their offer
+        (then the call is refused, 488)."""
+        try:
+            self._respond(180)
+        except EngineError:
+            return False
+        return True
+
+    def _respond(self, code: int) -> None:
+        """Answer the INVITE with ``code``. pjsua creates the media here: an offer it
+        cannot use (IPv6 to our IPv4 transport, a bad address) raises, and pjsua may end
+        the call inside the same call (on_state sees _answering)."""
+        assert self.pj is not None
         param = pj.CallOpParam()
-        param.statusCode = 200
+        param.statusCode = code
         self._answering = True
         try:
             self.pj.answer(param)
@@ -346,11 +363,25 @@ class CallSession:
             if self.call.is_over:  # pjsua already answered 488 and ended it (on_state)
                 _log.warning("incoming call from %s refused: its media offer is unusable "
                              "(%s)", self.call.remote.target, reason)
-            else:
+            elif self._still_offered():
                 self.refuse_offer(reason)
             raise EngineError(f"could not answer: {reason}") from None
         finally:
             self._answering = False
+
+    def _still_offered(self) -> bool:
+        """Whether the INVITE is still waiting for our final answer (not already answered
+        by pjsua itself, as an INVITE with Replaces is)."""
+        try:
+            state = self.pj.getInfo().state if self.pj is not None else None
+        except pj.Error:
+            return False
+        return state in (pj.PJSIP_INV_STATE_INCOMING, pj.PJSIP_INV_STATE_EARLY)
+
+    def answered_by_pjsua(self) -> None:
+        """pjsua answered this call itself (an INVITE with Replaces): it is progressing,
+        never ringing for a policy to answer or decline."""
+        self._answered()
 
     # -- recording -----------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from softphone.engine.wire import shorten, wire_text
+from softphone.model.siptrace import CALL_ID_LIMIT
 
 _STATUS_LINE = re.compile(r"^SIP/2\.0\s+(\d{3})\s*(.*)$")
 _NAME_ADDR = re.compile(r'^\s*(?:"((?:[^"\\]|\\.)*)"|([^<"]*?))\s*<([^>]*)>')
@@ -45,6 +46,12 @@ def header(message: str, *names: str, limit: int | None = HEADER_LIMIT) -> str |
         if sep and name.strip().lower() in wanted:
             return wire_text(value.strip(), limit)
     return None
+
+
+def call_id_text(value: object) -> str:
+    """A Call-ID as kept beside the Call: cut exactly as the SIP trace files it
+    (model.siptrace), so a call's ladder is found by it."""
+    return wire_text(value)[:CALL_ID_LIMIT]
 
 
 def status_code(message: str) -> int | None:

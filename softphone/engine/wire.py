@@ -11,7 +11,7 @@ import re
 
 # Control characters have no business in a name, a reason phrase or a header value; CR and
 # LF in particular would split a log line or a CSV row.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]+")
 ELLIPSIS = "…"
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 

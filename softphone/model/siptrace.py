@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from softphone.model.timestamps import Timestamp
 
 MESSAGE_LIMIT = 16_384  # characters kept of one message (a huge SDP is cut, visibly)
+CALL_ID_LIMIT = 512  # characters of a Call-ID kept (the engine cuts its copy the same)
 _HEAD = re.compile(
     r"^(?P<dir>TX|RX) (?P<bytes>\d+) bytes (?:Request|Response) msg \S+ \([^)]*\) "
     r"(?:to|from) (?P<peer>.+?):\s*$"
@@ -68,6 +69,18 @@ class SipMessage(BaseModel):
         return parts[0]
 
 
+# What a terminal would act on (ESC sequences, OSC 52 clipboard writes, C1 CSI): shown
+# as visible escapes when a message is printed or logged. Tabs and line ends stay.
+_TERMINAL_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: controls as ``\\xNN`` / ``\\uNNNN``."""
+    return _TERMINAL_UNSAFE.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+        else f"\\u{ord(m.group()):04x}", text)
+
+
 def parse_message_entry(entry: str, at: Timestamp) -> SipMessage | None:
     """A pjsip message-log entry as a SipMessage; None for any other log line."""
     head, sep, rest = entry.partition("\n")
@@ -82,7 +95,7 @@ def parse_message_entry(entry: str, at: Timestamp) -> SipMessage | None:
         at=at,
         direction=Direction.SENT if match.group("dir") == "TX" else Direction.RECEIVED,
         peer=match.group("peer").strip(),
-        call_id=call_id.group(1)[:512] if call_id else "",
+        call_id=call_id.group(1)[:CALL_ID_LIMIT] if call_id else "",
         first_line=text.split("\n", 1)[0].strip()[:512],
         text=text,
     )
@@ -97,5 +110,6 @@ def ladder_text(messages: list[SipMessage]) -> str:
     for message in messages:
         offset = (message.at.to_datetime() - start).total_seconds()
         arrow = "--->" if message.direction is Direction.SENT else "<---"
-        lines.append(f"{offset:8.3f} s  us {arrow} them  {message.label:<16}  {message.peer}")
+        lines.append(printable(
+            f"{offset:8.3f} s  us {arrow} them  {message.label:<16}  {message.peer}"))
     return "\n".join(lines)

@@ -884,9 +884,9 @@ class History:
         with self._write() as conn:
             # Their SIP messages go with them (unless another call shares the Call-ID).
             conn.executemany(
-                "DELETE FROM sip_messages WHERE call_id_header IN (SELECT call_id_header "
-                "FROM calls WHERE id = ?) AND call_id_header NOT IN (SELECT call_id_header "
-                "FROM calls WHERE id <> ? AND call_id_header IS NOT NULL)",
+                "DELETE FROM sip_messages WHERE call_id_header = (SELECT call_id_header "
+                "FROM calls WHERE id = ?) AND NOT EXISTS (SELECT 1 FROM calls c WHERE "
+                "c.call_id_header = sip_messages.call_id_header AND c.id <> ?)",
                 [(k, k) for k in keys])
             with closing(
                 conn.executemany("DELETE FROM calls WHERE id = ?", [(k,) for k in keys])

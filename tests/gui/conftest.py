@@ -35,6 +35,7 @@ class WindowRig:
         # As app.py: every call's SIP messages into the history, written from the poll.
         self.ladder = LadderKeeper(self.history)
         engine.add_trace_listener(self.ladder.add)
+        engine.add_listener(self.ladder.follow)
         self.settings_path = data_dir / "settings.json"
         self.window = MainWindow(engine, self.reader, engine.recordings_dir,
                                  settings or Settings(), self.settings_path)
@@ -93,6 +94,7 @@ class WindowRig:
         self.window.detach()
         self.engine.remove_listener(self.saver)
         self.engine.remove_trace_listener(self.ladder.add)
+        self.engine.remove_listener(self.ladder.follow)
         self.history.close()
         self.reader.close()
 
