@@ -10,8 +10,8 @@ and speech players, conference mixing, AMD and silence meters) attach here the s
 
 from __future__ import annotations
 
-import logging
 import contextlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol

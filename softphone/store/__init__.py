@@ -7,6 +7,7 @@ from softphone.store.history import (
     History,
     HistoryEntry,
 )
+from softphone.store.instance import instance_name, instance_socket_path
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
 from softphone.store.settings import (
     AudioSettings,
@@ -28,6 +29,8 @@ __all__ = [
     "HistoryEntry",
     "Settings",
     "StoreError",
+    "instance_name",
+    "instance_socket_path",
     "load_settings",
     "resolve_data_dirs",
     "save_settings",

@@ -13,8 +13,6 @@ macOS delivers links to a running (or starting) app as Apple events, which Qt tu
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 import os
@@ -29,6 +27,8 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
+from softphone.store import instance_name
+
 _log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_MS = 1000
@@ -41,13 +41,8 @@ READY_LINE = "softphone: window ready"
 
 
 def server_name(data_dir: Path) -> str:
-    """The local socket name for this user and data folder (stable, short, filesystem-safe)."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name (containers): fall back to the uid where there is one
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    key = f"{user}\0{Path(data_dir).expanduser().absolute()}".encode()
-    return "softphone-" + hashlib.sha256(key).hexdigest()[:16]
+    """The local socket name for this user and data folder (shared with `listen`)."""
+    return instance_name(data_dir)
 
 
 def forward(data_dir: Path, dial: str | None) -> bool:

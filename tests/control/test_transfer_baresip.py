@@ -60,7 +60,7 @@ def test_far_end_transfers_us_to_a_new_outgoing_call(watch, engine, baresips):
 
 def test_refused_transfer_dials_nothing(watch, engine, baresips):
     bob, carol = baresips("bob"), baresips("carol")
-    call_id = _answered(watch, engine, bob.uri)
+    _answered(watch, engine, bob.uri)
     engine.refuse_transfers = True
     bob.command("transfer", carol.uri)
     watch.until(lambda: "603" in bob.log_tail(), timeout=10, what="baresip to see our 603")
