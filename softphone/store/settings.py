@@ -39,6 +39,8 @@ class CallSettings(BaseModel):
     dial_timeout_s: float | None = Field(default=None, gt=0.0)
     max_duration_s: float | None = Field(default=None, gt=0.0)
     record_all: bool = False
+    # The far end's REFER (its user pressed transfer): followed, unless this says 603.
+    refuse_transfers: bool = False
 
 
 class Settings(BaseModel):

@@ -43,6 +43,8 @@ class CallSettingsDialog(QDialog):
         self.max_duration.setAccessibleName("Maximum call duration")
         self.record_all = QCheckBox("Record every call")
         self.record_all.setChecked(settings.record_all)
+        self.refuse_transfers = QCheckBox("Refuse transfers the far end asks for (603)")
+        self.refuse_transfers.setChecked(settings.refuse_transfers)
 
         form = QFormLayout(self)
         form.addRow(self.auto_answer)
@@ -52,6 +54,7 @@ class CallSettingsDialog(QDialog):
         form.addRow("Give up dialing after:", self.dial_timeout)
         form.addRow("Hang up calls after:", self.max_duration)
         form.addRow(self.record_all)
+        form.addRow(self.refuse_transfers)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -68,4 +71,5 @@ class CallSettingsDialog(QDialog):
             "dial_timeout_s": self.dial_timeout.value() or None,
             "max_duration_s": self.max_duration.value() or None,
             "record_all": self.record_all.isChecked(),
+            "refuse_transfers": self.refuse_transfers.isChecked(),
         })

@@ -74,10 +74,13 @@ class InstanceServer(QObject):
         data_dir: Path,
         on_message: Callable[[dict[str, object]], None],
         parent: QObject | None = None,
+        control: Callable[[dict[str, object]], dict[str, object]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.name = server_name(data_dir)
         self._on_message = on_message
+        # `softphone ctl`: {"ctl": ...} messages get a JSON reply line (engine/remote.py).
+        self._control = control
         self._server = QLocalServer(self)
         # Unix: the socket file is only usable by this user.
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -135,6 +138,15 @@ class InstanceServer(QObject):
             message = None
         if not isinstance(message, dict):
             sock.write(b"error\n")
+            sock.flush()
+            return
+        if "ctl" in message:
+            if self._control is None:
+                answer: dict[str, object] = {"ok": False, "exit": 1,
+                                             "message": "this window takes no ctl commands"}
+            else:
+                answer = self._control(message)
+            sock.write(json.dumps(answer).encode() + b"\n")
             sock.flush()
             return
         sock.write(b"ok\n")
@@ -211,7 +223,12 @@ class WindowInstance:
             self.server.close()
 
 
-def serve_window(window: QWidget, data_dir: Path, dial: str | None = None) -> WindowInstance:
+def serve_window(
+    window: QWidget,
+    data_dir: Path,
+    dial: str | None = None,
+    control: Callable[[dict[str, object]], dict[str, object]] | None = None,
+) -> WindowInstance:
     """Make ``window`` the one window for ``data_dir``: listen, dial ``dial``, obey SIGTERM.
 
     Call it once the window is shown, before the event loop runs.
@@ -226,7 +243,7 @@ def serve_window(window: QWidget, data_dir: Path, dial: str | None = None) -> Wi
         else:
             _raise_window(window)
 
-    server: InstanceServer | None = InstanceServer(data_dir, on_message, window)
+    server: InstanceServer | None = InstanceServer(data_dir, on_message, window, control)
     assert server is not None
     if not server.listen():
         _log.warning("another window already serves %s; links go there", data_dir)
