@@ -27,7 +27,7 @@ HELP = {
     "mute": "turn our microphone off for the current call",
     "unmute": "turn our microphone on again for the current call",
     "conference": "merge every answered call into one local conference",
-    "transfer": "blind-transfer the current call to TARGET",
+    "transfer": "transfer the current call to TARGET (blind), or --to-call ID (attended)",
     "dtmf": "send DIGITS (0-9 * # A-D) on the current call",
     "dial": "call TARGET (a sip: URI or a number)",
 }
@@ -40,7 +40,12 @@ def add_ctl_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -
                                  parser_class=parser_class)
     for name, text in HELP.items():
         action = actions.add_parser(name, help=text)
-        if name in WITH_ARGUMENT:
+        if name == "transfer":
+            action.add_argument("arg", metavar="TARGET", nargs="?", default="")
+            action.add_argument("--to-call", metavar="ID",
+                                help="attended transfer: connect the call with this other "
+                                "call of ours (REFER with Replaces) instead of a TARGET")
+        elif name in WITH_ARGUMENT:
             action.add_argument("arg", metavar=WITH_ARGUMENT[name])
         if name in ON_A_CALL:
             action.add_argument("--call", metavar="ID",
@@ -55,7 +60,8 @@ def add_ctl_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -
 
 def run_ctl(args: argparse.Namespace, dirs: DataDirs) -> int:
     message = {"ctl": args.ctl_command, "arg": getattr(args, "arg", ""),
-               "call": getattr(args, "call", None), "all": getattr(args, "all", False)}
+               "call": getattr(args, "call", None), "all": getattr(args, "all", False),
+               "to_call": getattr(args, "to_call", None)}
     try:
         answer = request(dirs.root, message)
     except NotRunning as exc:

@@ -53,6 +53,8 @@ class Controlled(Protocol):
 
     def conference(self, call_ids: list[UUID] | None = None) -> list[UUID]: ...
 
+    def complete_transfer(self, call_id: UUID, consult_id: UUID) -> None: ...
+
 
 class UsageError(Exception):
     """Bad input in a ctl command (exit 2)."""
@@ -102,6 +104,12 @@ class ControlCommands:
                     self._engine.hangup(live.id)
                 return reply(True, f"hung up {len(calls)} call(s)")
             target = self._pick(command, call if isinstance(call, str) else None)
+            consult = message.get("to_call")
+            if command == "transfer" and isinstance(consult, str) and consult:
+                other = self._pick(command, consult)
+                self._engine.complete_transfer(target.id, other.id)
+                return reply(True, f"connecting {target.remote.target} with "
+                             f"{other.remote.target}", call=str(target.id))
             return self._act(command, target, arg)
         except UsageError as exc:
             return reply(False, str(exc), EXIT_USAGE)
@@ -139,7 +147,7 @@ class ControlCommands:
             e.set_mute(call.id, command == "mute")
         elif command == "transfer":
             if not arg:
-                raise UsageError("transfer needs a target")
+                raise UsageError("transfer needs a target (or --to-call ID)")
             e.transfer(call.id, self._parse(arg))
         elif command == "dtmf":
             if not arg:
