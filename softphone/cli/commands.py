@@ -115,6 +115,8 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
     engine = run.engine
     engine.refuse_transfers = args.refuse_transfer
+    # An answering endpoint: each call it answers stays up as it is (no call waiting).
+    engine.call_waiting = False
     policy = engine.attach_policy(listen_policy(args))
     control = ControlServer(dirs.root, ControlCommands(
         engine, lambda text: _dial(engine, text, account), lambda text: _target(text, account)

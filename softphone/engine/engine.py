@@ -142,6 +142,9 @@ class Engine:
         self._last_local_end = float("-inf")
         # The far end's REFER: followed unless the user refuses transfers (answered 603).
         self.refuse_transfers = False
+        # Call waiting: a call answered or placed holds the one we talk on. `listen` (an
+        # answering endpoint for scripts and tests) turns it off: its calls stay apart.
+        self.call_waiting = True
         self._conference: Conference | None = None
 
     # -- life cycle ------------------------------------------------------------------------
@@ -505,6 +508,8 @@ class Engine:
 
     def _hold_others(self, keep: CallSession | None) -> None:
         """Hold every answered call but ``keep`` (and the calls conferenced with it)."""
+        if not self.call_waiting:
+            return
         mix = keep.media.conference if keep is not None else None
         for other in list(self._sessions.values()):
             if other is keep or other.call.status is not CallStatus.PROGRESSING:
