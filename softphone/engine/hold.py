@@ -56,6 +56,9 @@ def _send(session: CallSession, retries: int) -> None:
                          "hold" if holding else "resume", reason)
             return
         # A re-INVITE (ours or theirs) is still pending: try again shortly.
+        _log.debug("call %s: %s deferred: %s", session.call.id,
+                   "hold" if holding else "resume", reason)
         session.set_timer("hold", RETRY_S, lambda: _send(session, retries - 1))
         return
     session.hold_sent = holding
+    _log.debug("call %s: %s sent", session.call.id, "hold" if holding else "resume")

@@ -85,12 +85,13 @@ class CallMedia:
             self.state = MediaState()
             return self.state
         direction = int(current.dir)
-        by_us = current.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD or (
-            self.holding and not direction & _RECEIVES)
-        # Their SDP says sendonly/inactive: we may not send. While we hold (we send only),
-        # they hold too exactly when the answer is inactive.
-        by_them = current.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD or (
-            direction == 0 if by_us else not direction & _SENDS)
+        # Read from the negotiated direction, not pjsua's media status: pjsua calls every
+        # inactive stream LOCAL_HOLD, also when only the far end holds (an inactive offer).
+        # We hold once our sendonly offer is answered (we no longer receive)...
+        by_us = self.holding and not direction & _RECEIVES
+        # ...and they hold when their SDP stops us sending; while we hold (we send only),
+        # they hold too exactly when the stream is inactive.
+        by_them = direction == 0 if by_us else not direction & _SENDS
         self.state = MediaState(
             active=current.status == pj.PJSUA_CALL_MEDIA_ACTIVE,
             on_bridge=True,

@@ -31,6 +31,7 @@ class CallControlBar(QWidget):
     mute_toggled = Signal(UUID, bool)
     transfer_requested = Signal(UUID)
     conference_requested = Signal(UUID)
+    end_conference_requested = Signal(UUID)
 
     def __init__(self, call_id: UUID, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,8 +49,8 @@ class CallControlBar(QWidget):
         self.conference_button.setText("Conference")
         self.conference_button.setAccessibleName("Conference")
         self.conference_button.setToolTip("Merge every answered call into one conference")
-        self.conference_button.clicked.connect(
-            lambda: self.conference_requested.emit(self.call_id))
+        self.conference_button.clicked.connect(self._conference_clicked)
+        self._in_conference = False
         self.state = QLabel()
         self.state.setAccessibleName("Hold state")
         self.state.setStyleSheet("color: #b9770e; font-weight: 600;")
@@ -81,7 +82,18 @@ class CallControlBar(QWidget):
         button.toggled.connect(lambda on: signal.emit(self.call_id, on))
         return button
 
+    def _conference_clicked(self) -> None:
+        signal = self.end_conference_requested if self._in_conference else \
+            self.conference_requested
+        signal.emit(self.call_id)
+
     def update_call(self, call: Call, diagnostics: CallDiagnostics | None) -> None:
+        self._in_conference = call.type is CallType.CONFERENCE
+        self.conference_button.setText("End conference" if self._in_conference
+                                       else "Conference")
+        self.conference_button.setToolTip(
+            "Hang up every call in the conference" if self._in_conference
+            else "Merge every answered call into one conference")
         answered = call.status is CallStatus.PROGRESSING
         self.setVisible(answered)
         for button in (self.hold_button, self.mute_button, self.transfer_button,

@@ -136,6 +136,8 @@ class CallController(QObject):
         bar.mute_toggled.connect(self.set_mute)
         bar.transfer_requested.connect(self.ask_transfer)
         bar.conference_requested.connect(lambda _cid: self.conference())
+        bar.end_conference_requested.connect(
+            lambda _cid: self._act(self._engine.end_conference))
 
     # -- call control: hold, switching, mute, transfer, conference ---------------------------
 

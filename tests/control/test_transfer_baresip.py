@@ -27,6 +27,8 @@ def test_blind_transfer_ends_our_call_as_transferred(watch, engine, baresips):
     assert final.diagnostics.detail is not None
     assert final.diagnostics.detail.startswith(f"transferred to {carol.uri}")
     carol.wait_event("CALL_ESTABLISHED")  # bob reached carol
+    progress = [u.diagnostics.transfer for u in watch.updates if u.call.id == call_id]
+    assert f"transferring to {carol.uri}" in progress  # shown on the card as it goes
 
 
 def test_failed_blind_transfer_resumes_the_call(watch, engine, baresips):

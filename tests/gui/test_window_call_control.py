@@ -97,3 +97,53 @@ def test_ctl_talks_to_the_window(rig, qtbot, bob, data_dir):
         assert none.returncode == 1 and none.stderr.count("\n") == 1, none.stderr
     finally:
         instance.close()
+
+
+@pytest.fixture
+def carol(tmp_path: Path):
+    from tests.peers.baresip_ctl import Baresip
+
+    peer = Baresip(tmp_path / "carol", "carol").start()
+    yield peer
+    peer.stop()
+
+
+def test_second_call_holds_first_and_conference_merges_then_ends_both(rig, qtbot, bob, carol):
+    first = _answered_card(rig, qtbot, bob.uri)
+    rig.window.target_field.setFocus()
+    rig.window.target_field.clear()
+    dial_with_keyboard(rig, qtbot, carol.uri)
+    rig.wait(lambda: len(rig.window.calls.cards) == 2 and all(
+        c.call.status.value == "progressing" for c in rig.window.calls.cards.values()))
+    second = next(c for c in rig.window.calls.cards.values() if c is not first)
+    rig.wait(lambda: first.controls.state.text() == "on hold")  # call waiting
+    assert second.controls.state.text() == ""
+    qtbot.mouseClick(first, Qt.MouseButton.LeftButton)  # picking a held card resumes it
+    rig.wait(lambda: first.controls.state.text() == "" and
+             second.controls.state.text() == "on hold")
+    qtbot.mouseClick(first.controls.conference_button, Qt.MouseButton.LeftButton)
+    rig.wait(lambda: all(c.controls.state.text() == "conference" for c in (first, second)))
+    assert first.controls.conference_button.text() == "End conference"
+    qtbot.mouseClick(first.controls.conference_button, Qt.MouseButton.LeftButton)
+    rig.wait(lambda: all(c.badge.text() == "hangup" for c in (first, second)))
+    assert {c.outcome.text() for c in (first, second)} == {"hangup by local: normal"}
+
+
+def test_transfer_button_blind_transfers(rig, qtbot, bob, carol, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    card = _answered_card(rig, qtbot, bob.uri)
+    asked: list[list[str]] = []
+
+    def user_types_target(_parent, _title, _label, items, _current, _editable):
+        asked.append(list(items))
+        return carol.uri, True
+
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(user_types_target))
+    qtbot.mouseClick(card.controls.transfer_button, Qt.MouseButton.LeftButton)
+    assert asked == [[]]  # no other call to offer for an attended transfer
+    rig.wait(lambda: card.badge.text() == "hangup")
+    assert card.outcome.text() == "hangup by local: normal"
+    assert card.diagnostics is not None
+    assert (card.diagnostics.detail or "").startswith(f"transferred to {carol.uri}")
+    carol.wait_event("CALL_ESTABLISHED")
