@@ -29,6 +29,7 @@ ACCEPTED = 202  # the REFER's own answer, not the new call's progress
 class Transfer:
     target: str
     consult: CallSession | None = None  # attended: our call to the target
+    was_holding: bool = False  # held before (attended: call waiting held it)
 
 
 def start(session: CallSession, target: str, consult: CallSession | None = None) -> None:
@@ -36,6 +37,7 @@ def start(session: CallSession, target: str, consult: CallSession | None = None)
         raise EngineError("only an answered call can be transferred")
     if session.transfer is not None:
         raise EngineError("this call is already being transferred")
+    was_holding = session.media.holding
     hold.want_hold(session, True)
     prm = pj.CallOpParam(True)
     try:
@@ -47,9 +49,9 @@ def start(session: CallSession, target: str, consult: CallSession | None = None)
     except pj.Error as exc:
         reason = error_text(exc)
         del exc
-        hold.want_hold(session, False)
+        hold.want_hold(session, was_holding)
         raise EngineError(f"could not transfer: {reason}") from None
-    session.transfer = Transfer(target, consult)
+    session.transfer = Transfer(target, consult, was_holding)
     _show(session, f"transferring to {target}")
 
 
@@ -83,9 +85,12 @@ def _succeeded(session: CallSession, transfer: Transfer) -> None:
 
 def _failed(session: CallSession, reason: str) -> None:
     _log.warning("call %s: transfer failed: %s", session.call.id, reason)
-    session.transfer = None
+    transfer, session.transfer = session.transfer, None
+    assert transfer is not None
     _show(session, f"transfer failed: {reason}")
-    if session.call.status is CallStatus.PROGRESSING:
+    if session.call.status is CallStatus.PROGRESSING and not transfer.was_holding:
+        # Back to talking; a call that was held (the user talks with the consultee) stays
+        # held, so two calls never talk at once.
         hold.want_hold(session, False)
 
 

@@ -84,3 +84,19 @@ def test_attended_transfer_ends_both_legs(watch, engine, baresips):
         final = watch.last(leg)
         assert final.call.hangup_reason.value == "normal", final.diagnostics
     assert (watch.last(first).diagnostics.detail or "").startswith("transferred to")
+
+
+def test_failed_attended_transfer_leaves_the_consultee_talking(watch, engine, baresips):
+    bob, carol = baresips("bob"), baresips("carol")
+    first = _answered(watch, engine, bob.uri)
+    consult = _answered(watch, engine, carol.uri)
+    watch.until(lambda: watch.last(first).diagnostics.held_by_us, what="first held")
+    carol.stop()  # the consultee's phone is gone: bob's INVITE with Replaces cannot reach it
+    engine.complete_transfer(first, consult)
+    watch.until(lambda: (watch.last(first).diagnostics.transfer or "").startswith(
+        "transfer failed"), timeout=45, what="the transfer to fail")
+    # The user keeps live calls: the first still held (switch to it at will), no BYE sent.
+    assert watch.last(first).call.status is CallStatus.PROGRESSING
+    assert watch.last(first).diagnostics.held_by_us
+    engine.resume(first)
+    watch.until(lambda: not watch.last(first).diagnostics.held_by_us, what="resumed")

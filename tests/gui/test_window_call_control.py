@@ -65,6 +65,10 @@ def test_digit_keys_after_answer_send_dtmf_not_target_text(rig, qtbot, bob):
     rig.wait(lambda: card.dtmf.text() == "DTMF 12#")
     assert rig.window.target_field.text() == typed  # nothing went into the target field
     assert rig.window.target_field.valid
+    rig.wait(lambda: "stream: update" in bob.log_tail())  # pjsua's codec re-INVITE is done
+    bob.command("sndcode", "5")
+    rig.wait(lambda: card.controls.received.text() == "DTMF received 5")
+    assert card.controls.received.isVisibleTo(rig.window)
 
 
 def test_ctl_talks_to_the_window(rig, qtbot, bob, data_dir):
