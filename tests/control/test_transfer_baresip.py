@@ -84,6 +84,10 @@ def test_attended_transfer_ends_both_legs(watch, engine, baresips):
         final = watch.last(leg)
         assert final.call.hangup_reason.value == "normal", final.diagnostics
     assert (watch.last(first).diagnostics.detail or "").startswith("transferred to")
+    # Both our legs end by our act once the far end reports the new call up.
+    assert [watch.last(leg).call.hangup_by.value for leg in (first, consult)] == [
+        "local", "local"]
+    assert (watch.last(consult).diagnostics.detail or "").startswith(f"transferred to {bob.uri}")
 
 
 def test_failed_attended_transfer_leaves_the_consultee_talking(watch, engine, baresips):
