@@ -36,5 +36,13 @@ class Conference:
                 other.unlink(stream)
             other.reconnect()  # recordings drop the leaver's stream
 
+    def others(self, media: CallMedia) -> list[CallMedia]:
+        return [m for m in self.members if m is not media]
+
     def streams(self, exclude: CallMedia) -> list[pj.AudioMedia]:
         return [m.stream for m in self.members if m is not exclude and m.stream is not None]
+
+    def relink(self) -> None:
+        """A member's hold changed: remake every member's links."""
+        for member in self.members:
+            member.reconnect()

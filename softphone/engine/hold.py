@@ -32,6 +32,8 @@ def want_hold(session: CallSession, holding: bool) -> None:
         return
     session.media.holding = holding
     session.media.reconnect()  # our microphone leaves a held call at once
+    if session.media.conference is not None:
+        session.media.conference.relink()  # and the other parties' voices too
     _send(session, RETRIES)
 
 

@@ -126,11 +126,19 @@ class CallMedia:
                     stream.stopTransmit(speaker)
             else:
                 stream.startTransmit(speaker)
-        peers = self.conference.streams(exclude=self) if self.conference else []
-        for peer in peers:
+        peers = []
+        for other in self.conference.others(self) if self.conference else []:
+            peer = other.stream
+            if peer is None:
+                continue
+            if self.holding or other.holding:
+                # A held party hears nothing of the conference either (call waiting).
+                self.unlink(peer)
+                continue
             # Each party hears every other party, as well as us.
             stream.startTransmit(peer)
             peer.startTransmit(stream)
+            peers.append(peer)
         if self.recording is not None:
             self.recording.connect(stream, capture, *peers)
         if self._inband is not None:
