@@ -158,10 +158,12 @@ class ControlCommands:
                 if "not DTMF digits" in str(exc):
                     raise UsageError(str(exc)) from None
                 raise
-        past = {"hangup": "hung up", "hold": "held", "resume": "resumed", "mute": "muted",
-                "unmute": "unmuted", "transfer": f"transferring to {arg}",
-                "dtmf": f"sent {arg} to", "answer": "answered", "decline": "declined"}
-        return reply(True, f"{past[command]} {who}".replace("to to", "to"), call=str(call.id))
+        done = {"hangup": f"hung up {who}", "hold": f"holding {who}",
+                "resume": f"resuming {who}", "mute": f"muted {who}",
+                "unmute": f"unmuted {who}", "transfer": f"transferring {who} to {arg}",
+                "dtmf": f"sent {arg} to {who}", "answer": f"answered {who}",
+                "decline": f"declined {who}"}
+        return reply(True, done[command], call=str(call.id))
 
     def _status(self) -> dict[str, Any]:
         current = self._engine.current_call("any")
