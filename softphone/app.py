@@ -7,10 +7,13 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from softphone.accounts_service import AccountsService
 from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
+from softphone.engine.remote import ControlCommands
 from softphone.hooks import HookRunner
+from softphone.model import Target, parse_target
 from softphone.model.account import stun_servers
 from softphone.store import (
     DataDirs,
@@ -21,6 +24,9 @@ from softphone.store import (
     StoreError,
 )
 from softphone.store.settings import AudioSettings
+
+if TYPE_CHECKING:
+    from softphone.ui.main_window import MainWindow
 
 _log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 10
@@ -178,7 +184,10 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     timer.start(POLL_INTERVAL_MS)
     window.show()
     # One window per data folder; sip:/tel: links (and `dial`) reach window.dial().
-    instance = serve_window(window, dirs.root, dial)
+    engine.refuse_transfers = settings.calls.refuse_transfers
+    window.settings_changed.connect(
+        lambda calls: setattr(engine, "refuse_transfers", calls.refuse_transfers))
+    instance = serve_window(window, dirs.root, dial, window_control(engine, window).handle)
     try:
         with loop:
             app.aboutToQuit.connect(timer.stop)
@@ -195,6 +204,20 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
         history.close()
         history_reader.close()
     return 0
+
+
+def window_control(engine: Engine, window: MainWindow) -> ControlCommands:
+    """`softphone ctl` in the window: dial goes through the window (its account, its host
+    lookup, its messages); the rest straight to the engine, as the cards do."""
+
+    def dial(text: str) -> str:
+        window.dial(text)
+        return f"calling {text.strip()} (the window shows the call)"
+
+    def target(text: str) -> Target:
+        return parse_target(text, window.controller.default_domain)
+
+    return ControlCommands(engine, dial, target)
 
 
 __all__ = ["HistorySaver", "Settings", "run_window"]

@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_history(args, dirs)
         if args.command == "account":
             return run_account(args, dirs)
+        if args.command == "ctl":
+            from softphone.cli.ctl_cmd import run_ctl
+
+            return run_ctl(args, dirs)
         from softphone.ui.single_instance import forward
 
         # One window per data folder: a window already open takes the link and shows itself.

@@ -240,9 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-duration", type=positive_seconds, metavar="S",
         help="hang up S seconds after answer: hangup_reason timeout",
     )
+    listen.add_argument(
+        "--refuse-transfer", action="store_true",
+        help="answer the far end's REFER (its user pressed transfer) with 603 Decline "
+        "instead of following it",
+    )
     _common_call_options(listen)
 
     _account_commands(commands)
+    from softphone.cli.ctl_cmd import add_ctl_parser
+
+    add_ctl_parser(commands, _Parser)
 
     history = commands.add_parser("history", help="list stored calls, newest first")
     output = history.add_mutually_exclusive_group()

@@ -9,15 +9,18 @@ from uuid import UUID
 
 from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
+from softphone.cli.ctl_socket import ControlServer
 from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.output import history_table, summary_line
 from softphone.cli.runner import HeadlessRun
-from softphone.engine import CallUpdate, EngineError
+from softphone.engine import CallUpdate, Engine, EngineError
+from softphone.engine.remote import ControlCommands
 from softphone.hooks import HookRunner
 from softphone.model import (
     CallChange,
     CallDirection,
     CallStatus,
+    Target,
     TargetError,
     parse_target,
 )
@@ -135,22 +138,46 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose, hooks=hooks,
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
     engine = run.engine
+    engine.refuse_transfers = args.refuse_transfer
+    # An answering endpoint: each call it answers stays up as it is (no call waiting).
+    engine.call_waiting = False
     policy = engine.attach_policy(listen_policy(args))
+    control = ControlServer(dirs.root, ControlCommands(
+        engine, lambda text: _dial(engine, text, account), lambda text: _target(text, account)
+    ).handle)
     try:
         problem = _start_with_account(run, account)
         if problem:
             return fail(problem)
+        if control.listen():
+            run.on_tick = control.poll
+        else:
+            print(f"softphone: another softphone serves {dirs.root}: 'softphone ctl' goes "
+                  "there", file=sys.stderr, flush=True)
         # On stderr even with --json: scripts wait for this line to know the port.
         print(f"listening on {engine.local_address.target} (Ctrl+C to stop)",
               file=sys.stderr, flush=True)
         run.run_until(lambda: args.calls is not None and len(run.finished) >= args.calls)
         interrupted = run.interrupted
     finally:
+        control.close()
         policy.close()
         run.close()
     if run.store_error is not None:
         return fail(str(run.store_error))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _target(text: str, account: AccountSettings | None) -> Target:
+    domain = (account.domain if account else None) or os.environ.get("SOFTPHONE_DOMAIN")
+    return parse_target(text, domain or None)
+
+
+def _dial(engine: Engine, text: str, account: AccountSettings | None) -> str:
+    """`ctl dial` in listen: call the target at once (the window resolves names first)."""
+    target = _target(text, account)
+    engine.make_call(target, account=account.name if account else None)
+    return f"calling {target.uri}"
 
 
 def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:

@@ -54,6 +54,7 @@ class HeadlessRun:
         self.finished: list[tuple[Call, CallDiagnostics]] = []
         self.on_finished: Callable[[Call], None] | None = None
         self.on_update: Callable[[CallUpdate], None] | None = None
+        self.on_tick: Callable[[], None] | None = None  # each loop turn (the ctl socket)
         self.interrupted = False
         self.store_error: StoreError | None = None
         self.engine.add_listener(self._changed)
@@ -110,6 +111,8 @@ class HeadlessRun:
         while not done() and not self.interrupted:
             self.engine.poll(50)
             self.ladder.flush()
+            if self.on_tick is not None:
+                self.on_tick()
 
     def close(self) -> None:
         try:

@@ -18,11 +18,12 @@ from uuid import UUID
 
 import pjsua2 as pj
 
-from softphone.engine import arrivals, dtmf
+from softphone.engine import arrivals, dtmf, hold, transfer
 from softphone.engine.accounts import AccountRegistry
 from softphone.engine.audio_port import BridgePort
 from softphone.engine.audio_types import AudioDevices
 from softphone.engine.codecs import set_codec_priorities
+from softphone.engine.conference import Conference
 from softphone.engine.config import (
     MAX_CALLS,
     EngineConfig,
@@ -48,7 +49,9 @@ from softphone.model import (
     AddressType,
     Call,
     CallChange,
+    CallDirection,
     CallStatus,
+    CallType,
     EndCause,
     Target,
 )
@@ -136,6 +139,12 @@ class Engine:
                                      self.call_later)
         self._started = False
         self._last_local_end = float("-inf")
+        # The far end's REFER: followed unless the user refuses transfers (answered 603).
+        self.refuse_transfers = False
+        # Call waiting: a call answered or placed holds the one we talk on. `listen` (an
+        # answering endpoint for scripts and tests) turns it off: its calls stay apart.
+        self.call_waiting = True
+        self._conference: Conference | None = None
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -390,6 +399,7 @@ class Engine:
                 f"cannot place another call: at most {MAX_CALLS} calls can be up at once "
                 "(a limit of the pjsua2 library); hang one up first"
             )
+        self._hold_others(None)  # call waiting: the call we talk on waits for this one
         call = arrivals.outgoing_call(source, target.address)
         session = CallSession(self, call, record=record, max_duration_s=max_duration_s)
         if account:
@@ -446,6 +456,10 @@ class Engine:
         """The far end's REFER: follow it with a new Call of ours (pjsua2 would otherwise
         reuse this call's object and later crash), or refuse it when no slot is free."""
         target = wire_text(prm.dstUri, HEADER_LIMIT)
+        if self.refuse_transfers:
+            _log.warning("transfer to %s refused: transfers are refused by setting", target)
+            prm.statusCode = 603
+            return
         if len(self._sessions) >= MAX_CALLS or session.pj is None:
             _log.warning("transfer to %s refused: no call slot is free", target)
             prm.statusCode = 603
@@ -477,7 +491,119 @@ class Engine:
         new.answered_by_pjsua()
 
     def answer(self, call_id: UUID) -> None:
-        self._session(call_id).answer()
+        session = self._session(call_id)
+        if session.call.status is CallStatus.RINGING and not session.outgoing:
+            self._hold_others(session)  # call waiting: one call talks at a time
+        session.answer()
+
+    # -- call control: hold, switching, mute, transfer, conference -------------------------
+
+    def _hold_others(self, keep: CallSession | None) -> None:
+        """Hold every answered call but ``keep`` (and the calls conferenced with it)."""
+        if not self.call_waiting:
+            return
+        mix = keep.media.conference if keep is not None else None
+        for other in list(self._sessions.values()):
+            if other is keep or other.call.status is not CallStatus.PROGRESSING:
+                continue
+            if mix is not None and other.media.conference is mix:
+                continue
+            if not other.media.holding:
+                hold.want_hold(other, True)
+
+    def hold(self, call_id: UUID) -> None:
+        """Hold an answered call (re-INVITE sendonly); its status stays progressing."""
+        hold.want_hold(self._session(call_id), True)
+
+    def resume(self, call_id: UUID) -> None:
+        """Resume a held call (sendrecv), holding the one we talk on: one call talks at a
+        time unless conferenced (resuming a conference member resumes them all)."""
+        session = self._session(call_id)
+        if session.call.status is not CallStatus.PROGRESSING:
+            raise EngineError("only an answered call can be resumed")
+        self._hold_others(session)
+        mix = session.media.conference
+        members = [s for s in self._sessions.values()
+                   if mix is not None and s.media.conference is mix] or [session]
+        for member in members:
+            hold.want_hold(member, False)
+
+    def set_mute(self, call_id: UUID, muted: bool) -> None:
+        """Our microphone off (or on again) for this call only."""
+        session = self._session(call_id)
+        if session.call.is_over:
+            raise EngineError("the call has ended")
+        session.set_muted(muted)
+
+    def transfer(self, call_id: UUID, target: Target) -> None:
+        """Blind transfer (REFER): the far end calls ``target``; ours ends when it answers."""
+        transfer.start(self._session(call_id), target.uri)
+
+    def complete_transfer(self, call_id: UUID, consult_id: UUID) -> None:
+        """Attended transfer: connect the far end of ``call_id`` with that of
+        ``consult_id`` (our call to the transfer target), by REFER with Replaces."""
+        session, consult = self._session(call_id), self._session(consult_id)
+        if session is consult:
+            raise EngineError("pick another call to transfer to")
+        if consult.call.status is not CallStatus.PROGRESSING:
+            raise EngineError("the call to the transfer target is not answered yet")
+        transfer.start(session, consult.call.remote.target, consult)
+
+    def conference(self, call_ids: Iterable[UUID] | None = None) -> list[UUID]:
+        """Merge answered calls (default: all of them) on our bridge: each party hears
+        every other; each call's type becomes conference. Returns the members."""
+        chosen = ([self._session(i) for i in call_ids] if call_ids is not None
+                  else list(self._sessions.values()))
+        sessions = [s for s in chosen if s.call.status is CallStatus.PROGRESSING]
+        mix = self._conference
+        in_mix = [s for s in self._sessions.values()
+                  if mix is not None and s.media.conference is mix]
+        if len({*sessions, *in_mix}) < 2:
+            raise EngineError("a conference needs at least two answered calls")
+        if mix is None or not mix.members:
+            mix = self._conference = Conference()
+        for session in sessions:
+            mix.join(session.media)
+            if session.call.type is not CallType.CONFERENCE:
+                session.call.type = CallType.CONFERENCE
+                session.call.touch()
+                session.publish(CallChange.TYPE)
+        members = [s for s in self._sessions.values() if s.media.conference is mix]
+        for member in members:
+            hold.want_hold(member, False)
+        return [m.call.id for m in members]
+
+    def end_conference(self) -> None:
+        """Hang up every call in the conference (local, normal)."""
+        mix = self._conference
+        members = [s for s in self._sessions.values()
+                   if mix is not None and s.media.conference is mix]
+        if not members:
+            raise EngineError("no conference is up")
+        for member in members:
+            self.end_call(member.call.id)
+
+    def current_call(self, want: str = "talk") -> Call | None:
+        """The call a command without a call id acts on: ``talk``: the answered call we
+        talk on (else the latest answered one); ``ring``: the first call ringing in;
+        ``held``: the latest call we hold; ``any``: talk, else ring, else the latest."""
+        sessions = list(self._sessions.values())
+        answered = [s for s in sessions if s.call.status is CallStatus.PROGRESSING]
+        ringing = [s for s in sessions if s.call.status is CallStatus.RINGING
+                   and s.call.direction is CallDirection.INCOMING]
+        picks: list[CallSession] = []
+        if want in ("talk", "any"):
+            picks = [s for s in answered if not s.media.holding] or answered[-1:]
+        if want == "held":
+            picks = [s for s in answered if s.media.holding][-1:]
+        if want == "ring" or (want == "any" and not picks):
+            picks = ringing
+        if want == "any" and not picks:
+            picks = sessions[-1:]
+        return picks[0].call.model_copy(deep=True) if picks else None
+
+    def call_state(self, call_id: UUID) -> CallDiagnostics:
+        return self._session(call_id).diagnostics
 
     def end_call(
         self, call_id: UUID, cause: EndCause | None = None, sip_code: int | None = None

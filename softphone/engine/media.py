@@ -10,10 +10,11 @@ and speech players, conference mixing, AMD and silence meters) attach here the s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
 import pjsua2 as pj
@@ -22,7 +23,13 @@ from softphone.engine.dtmf import InbandDtmf
 from softphone.engine.recorder import Recording
 from softphone.engine.transport import error_text
 
+if TYPE_CHECKING:
+    from softphone.engine.conference import Conference
+
 _log = logging.getLogger(__name__)
+# pjmedia_dir bits of a stream's negotiated direction (CallMediaInfo.dir).
+_SENDS = 1  # PJMEDIA_DIR_ENCODING
+_RECEIVES = 2  # PJMEDIA_DIR_DECODING
 
 # pjsua's media states in which the stream exists and sits on the bridge.
 _ON_BRIDGE = frozenset(
@@ -60,6 +67,11 @@ class CallMedia:
         self.state = MediaState()
         self.recording: Recording | None = None
         self._inband: InbandDtmf | None = None
+        # Our acts on the call, applied on every rebuild: we asked to hold it; our
+        # microphone is off for it; it is mixed with other calls on our bridge.
+        self.holding = False
+        self.muted = False
+        self.conference: Conference | None = None
 
     # -- the graph -----------------------------------------------------------------------
 
@@ -72,11 +84,19 @@ class CallMedia:
             self._stream, self.index = None, -1
             self.state = MediaState()
             return self.state
+        direction = int(current.dir)
+        # Read from the negotiated direction, not pjsua's media status: pjsua calls every
+        # inactive stream LOCAL_HOLD, also when only the far end holds (an inactive offer).
+        # We hold once our sendonly offer is answered (we no longer receive)...
+        by_us = self.holding and not direction & _RECEIVES
+        # ...and they hold when their SDP stops us sending; while we hold (we send only),
+        # they hold too exactly when the stream is inactive.
+        by_them = direction == 0 if by_us else not direction & _SENDS
         self.state = MediaState(
             active=current.status == pj.PJSUA_CALL_MEDIA_ACTIVE,
             on_bridge=True,
-            held_by_us=current.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
-            held_by_them=current.status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+            held_by_us=by_us,
+            held_by_them=by_them,
         )
         try:
             self.index = int(current.index)
@@ -92,14 +112,57 @@ class CallMedia:
         stream = self._stream
         assert stream is not None
         capture = self._ends.capture_media()
-        capture.startTransmit(stream)
+        # A call we hold hears nothing of our talk (with the next call, say); a muted call
+        # hears nothing of our microphone, while the far end still reaches our speaker.
+        if self.holding or self.muted:
+            with contextlib.suppress(pj.Error):  # not connected: nothing to undo
+                capture.stopTransmit(stream)
+        else:
+            capture.startTransmit(stream)
         speaker = self._ends.playback_media()
         if speaker is not None:
-            stream.startTransmit(speaker)
+            if self.holding:
+                with contextlib.suppress(pj.Error):
+                    stream.stopTransmit(speaker)
+            else:
+                stream.startTransmit(speaker)
+        peers = []
+        for other in self.conference.others(self) if self.conference else []:
+            peer = other.stream
+            if peer is None:
+                continue
+            if self.holding or other.holding:
+                # A held party hears nothing of the conference either (call waiting).
+                self.unlink(peer)
+                continue
+            # Each party hears every other party, as well as us.
+            stream.startTransmit(peer)
+            peer.startTransmit(stream)
+            peers.append(peer)
         if self.recording is not None:
-            self.recording.connect(stream, capture)
+            self.recording.connect(stream, capture, *peers)
         if self._inband is not None:
             self._inband.connect(stream)
+
+    def reconnect(self) -> None:
+        """Apply a changed act (mute, hold, conference) to the current stream now."""
+        if self._stream is not None:
+            try:
+                self._connect()
+            except pj.Error as exc:
+                _log.warning("could not reconnect the call's audio: %s", error_text(exc))
+
+    @property
+    def stream(self) -> pj.AudioMedia | None:
+        return self._stream
+
+    def unlink(self, peer: pj.AudioMedia) -> None:
+        """Stop mixing with a party that left the conference (its port may be gone)."""
+        if self._stream is None:
+            return
+        for a, b in ((self._stream, peer), (peer, self._stream)):
+            with contextlib.suppress(pj.Error):
+                a.stopTransmit(b)
 
     # -- recording -------------------------------------------------------------------------
 
@@ -108,8 +171,10 @@ class CallMedia:
         if self._stream is None:
             raise RuntimeError("the call has no audio to record yet")
         recording = Recording(recording_id, path)
+        peers = self.conference.streams(exclude=self) if self.conference else []
         try:
-            recording.connect(self._stream, self._ends.capture_media())
+            # A conference call's recording takes the whole mix: every party and us.
+            recording.connect(self._stream, self._ends.capture_media(), *peers)
         except pj.Error:
             recording.close()
             raise
@@ -136,6 +201,8 @@ class CallMedia:
 
     def close(self) -> None:
         """Free every port this call owns (long before libDestroy)."""
+        if self.conference is not None:
+            self.conference.leave(self)
         self.stop_recording()
         inband, self._inband = self._inband, None
         if inband is not None:

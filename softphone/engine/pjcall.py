@@ -40,6 +40,10 @@ class CallEvents(Protocol):
 
     def on_replaced(self, prm: pj.OnCallReplacedParam) -> None: ...
 
+    def on_transfer_status(self, prm: pj.OnCallTransferStatusParam) -> None: ...
+
+    def on_dtmf(self, digit: str) -> None: ...
+
 
 # Every PjCall still alive: at shutdown any left (held by a stray reference: a traceback,
 # a loop variable) are disowned, so their later collection cannot abort the process.
@@ -93,3 +97,15 @@ class PjCall(pj.Call):  # type: ignore[misc]
         session = self._session()
         if session is not None:
             guarded(session.on_replaced, prm)
+
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
+        session = self._session()
+        if session is None:
+            prm.cont = False
+            return
+        guarded(session.on_transfer_status, prm)
+
+    def onDtmfDigit(self, prm: pj.OnDtmfDigitParam) -> None:
+        session = self._session()
+        if session is not None:
+            guarded(session.on_dtmf, str(prm.digit))

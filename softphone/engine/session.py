@@ -15,6 +15,7 @@ from uuid import uuid4
 
 import pjsua2 as pj
 
+from softphone.engine import transfer as transfers
 from softphone.engine.dtmf import send as send_dtmf
 from softphone.engine.ending import EndSource, end_cause, end_detail, read_end
 from softphone.engine.errors import EngineError
@@ -102,6 +103,8 @@ class CallSession:
         self._invite_sent_at = time.monotonic()
         self._answering = False
         self._quality_meter = QualityMeter()
+        self.hold_sent = False  # the hold state our last re-INVITE asked for
+        self.transfer: transfers.Transfer | None = None  # a transfer we are making
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -115,6 +118,9 @@ class CallSession:
 
     def publish(self, *changes: CallChange) -> None:
         self.host.publish(self, changes)
+
+    def set_diag(self, **changes: Any) -> None:
+        self._diag(**changes)
 
     def _diag(self, **changes: Any) -> None:
         self.diagnostics = self.diagnostics.model_copy(update=changes)
@@ -215,6 +221,7 @@ class CallSession:
         if after != before:
             changes.append(CallChange.MEDIA)
         if (after.held_by_us, after.held_by_them) != (before.held_by_us, before.held_by_them):
+            self._diag(held_by_us=after.held_by_us, held_by_them=after.held_by_them)
             changes.append(CallChange.HOLD)
         # Published even when unchanged: early media replaces the ringback tone at once.
         self.publish(*changes)
@@ -224,6 +231,23 @@ class CallSession:
 
     def on_replaced(self, prm: pj.OnCallReplacedParam) -> None:
         self.host.call_replaced(self, prm)
+
+    def on_transfer_status(self, prm: pj.OnCallTransferStatusParam) -> None:
+        transfers.progress(self, prm)
+
+    def on_dtmf(self, digit: str) -> None:
+        """A digit the far end sent (RFC 2833 or SIP INFO): shown live, kept in details."""
+        digit = wire_text(digit, 4)[:1].upper()
+        if not digit or self.call.is_over:
+            return
+        self._diag(dtmf_received=self.diagnostics.dtmf_received + digit)
+        self.publish(CallChange.DIAGNOSTICS)
+
+    def set_muted(self, muted: bool) -> None:
+        self.media.muted = muted
+        self.media.reconnect()
+        self._diag(muted=muted)
+        self.publish(CallChange.HOLD)
 
     # -- moments -----------------------------------------------------------------------
 
@@ -276,7 +300,11 @@ class CallSession:
                       "which this account requires")
         if self.origin:
             detail = f"{self.origin}; {detail}"
-        self._diag(sip_code=code, sip_reason=reason or None, detail=detail, quality_now=None)
+        if self.diagnostics.dtmf_received:
+            detail = f"{detail}; DTMF received: {self.diagnostics.dtmf_received}"
+        self.transfer = None
+        self._diag(sip_code=code, sip_reason=reason or None, detail=detail, quality_now=None,
+                   held_by_us=False, held_by_them=False, muted=False)
         self.call.end(result.hangup_by, result.hangup_reason)
         self.publish(CallChange.STATUS, CallChange.DIAGNOSTICS)
         self.host.retire(self)

@@ -17,6 +17,7 @@ class CallChange(StrEnum):
     HOLD = "hold"  # who holds the call changed
     QUALITY = "quality"  # live quality figures
     ACTION = "action"  # a flow action started
+    TYPE = "type"  # the Call's type changed (merged into a conference)
     DIAGNOSTICS = "diagnostics"  # SIP facts beside the Call (codes, User-Agent, details)
 
 
@@ -27,6 +28,7 @@ PERSISTED_CHANGES = frozenset(
         CallChange.STATUS,
         CallChange.RECORDING,
         CallChange.ACTION,
+        CallChange.TYPE,
         CallChange.DIAGNOSTICS,
     }
 )

@@ -21,3 +21,10 @@ class CallDiagnostics(BaseModel):
     detail: str | None = None  # one human sentence on how the call ended
     quality: QualitySummary | None = None  # min/avg/max over the answered call
     quality_now: QualitySample | None = None  # the latest second, while it is live
+    # Live call control, beside the status (VoIPBIN has no held status): who holds the
+    # call, whether our microphone is off for it, the latest transfer progress.
+    held_by_us: bool = False
+    held_by_them: bool = False
+    muted: bool = False
+    transfer: str | None = None  # "REFER to sip:...: 180 Ringing", "failed: 486 Busy Here"
+    dtmf_received: str = ""  # digits the far end sent (RFC 2833 or SIP INFO), in order

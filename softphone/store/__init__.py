@@ -17,6 +17,7 @@ from softphone.store.history import (
     History,
     HistoryEntry,
 )
+from softphone.store.instance import instance_name, instance_socket_path
 from softphone.store.ladder import LadderKeeper
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
 from softphone.store.settings import (
@@ -49,6 +50,8 @@ __all__ = [
     "all_entries",
     "csv_cell",
     "export_file",
+    "instance_name",
+    "instance_socket_path",
     "load_settings",
     "resolve_data_dirs",
     "save_settings",

@@ -47,6 +47,8 @@ class CallSettings(BaseModel):
     record_all: bool = False
     # A command run as calls come in, ring, are answered and end (softphone.hooks); "": none.
     on_event: str = Field(default="", max_length=4096, pattern=r"^[^\x00-\x1f\x7f]*$")
+    # The far end's REFER (its user pressed transfer): followed, unless this says 603.
+    refuse_transfers: bool = False
 
 
 class Settings(BaseModel):

@@ -7,7 +7,7 @@ from pathlib import Path
 from uuid import UUID
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QMouseEvent
+from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS, STATUS_DESCRIPTIONS
 from softphone.model.explain import plain_outcome
 from softphone.model.ids import NIL_ID
+from softphone.ui.call_control_bar import DTMF_KEYS, CallControlBar
 from softphone.ui.quality_graph import quality_words
 from softphone.ui.recordings import find_recording
 from softphone.ui.text import clock, direction_label, outcome_text
@@ -44,6 +45,7 @@ class CallCard(QFrame):
     dismissed = Signal(UUID)
     chosen = Signal(UUID)  # the user clicked the card: it becomes the current call
     badge_changed = Signal(str)  # the status the badge now shows
+    key_typed = Signal(UUID, str)  # a DTMF key typed while this answered call has focus
 
     def __init__(
         self,
@@ -136,6 +138,10 @@ class CallCard(QFrame):
         self.dismiss_button.setToolTip("Remove this ended call from the panel")
         self.dismiss_button.clicked.connect(lambda: self.dismissed.emit(self.call_id))
 
+        # Call control (hold, mute, transfer, conference): one widget, one place.
+        self.controls = CallControlBar(call.id, self)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keys typed here are DTMF
+
         top = QHBoxLayout()
         top.addWidget(self.direction)
         top.addStretch(1)
@@ -166,6 +172,7 @@ class CallCard(QFrame):
         layout.addWidget(self.outcome_detail)
         layout.addWidget(self.recordings)
         layout.addLayout(buttons)
+        layout.addWidget(self.controls)
         self.update_call(call, None)
 
     # -- state --------------------------------------------------------------------------
@@ -227,6 +234,7 @@ class CallCard(QFrame):
             self.outcome.setAccessibleDescription(tip)
         self.outcome.setVisible(call.is_over)
         self.outcome_detail.setVisible(call.is_over and bool(self.outcome_detail.text()))
+        self.controls.update_call(call, self.diagnostics)
         self._restyle()
         self.tick()
         if call.status is not self._announced:
@@ -309,6 +317,14 @@ class CallCard(QFrame):
 
     def show_digits(self, digits: str) -> None:
         self.dtmf.setText(f"DTMF {digits}")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.text()
+        if key and key in DTMF_KEYS and self.call.status is CallStatus.PROGRESSING:
+            self.key_typed.emit(self.call_id, key)
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self.chosen.emit(self.call_id)

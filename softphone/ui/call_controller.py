@@ -10,8 +10,9 @@ from collections.abc import Callable
 from uuid import UUID
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QInputDialog, QWidget
 
-from softphone.model import CallStatus, Target
+from softphone.model import CallStatus, Target, TargetError, parse_target
 from softphone.store import CallSettings
 from softphone.ui.call_card import CallCard
 from softphone.ui.calls_panel import ActiveCallsPanel
@@ -30,6 +31,7 @@ class CallController(QObject):
         self._engine = engine
         self._calls = calls
         self._dtmf_sent: dict[UUID, str] = {}
+        self.default_domain: str | None = None  # for transfer targets typed as numbers
         self._lookup = Worker("dns", self)
 
     # -- placing a call --------------------------------------------------------------------
@@ -107,11 +109,18 @@ class CallController(QObject):
         card = self._calls.current
         if card is None or card.call.status is not CallStatus.PROGRESSING:
             return False
+        self.send_key_to(card.call_id, key)
+        return True
+
+    def send_key_to(self, call_id: UUID, key: str) -> None:
+        """A key typed on an answered call's card (or its dial pad key) as DTMF."""
+        card = self._calls.cards.get(call_id)
+        if card is None:
+            return
         if self._act(self._engine.send_dtmf, card.call_id, key):
             sent = self._dtmf_sent.get(card.call_id, "") + key
             self._dtmf_sent[card.call_id] = sent
             card.show_digits(sent)
-        return True
 
     # -- one call, by id (its card's buttons) -------------------------------------------------
 
@@ -120,6 +129,80 @@ class CallController(QObject):
         card.answer_requested.connect(self.answer)
         card.decline_requested.connect(self.decline)
         card.record_toggled.connect(self.set_recording)
+        card.key_typed.connect(self.send_key_to)
+        card.chosen.connect(self.pick)
+        bar = card.controls
+        bar.hold_toggled.connect(self.set_hold)
+        bar.mute_toggled.connect(self.set_mute)
+        bar.transfer_requested.connect(self.ask_transfer)
+        bar.conference_requested.connect(lambda _cid: self.conference())
+        bar.end_conference_requested.connect(
+            lambda _cid: self._act(self._engine.end_conference))
+
+    # -- call control: hold, switching, mute, transfer, conference ---------------------------
+
+    def set_hold(self, call_id: UUID, on: bool) -> None:
+        # Resuming holds the call we talk on: one call talks at a time (the engine's rule).
+        self._act(self._engine.hold if on else self._engine.resume, call_id)
+
+    def pick(self, call_id: UUID) -> None:
+        """A card clicked: a call we hold is resumed (and the one we talk on held)."""
+        card = self._calls.cards.get(call_id)
+        if card is not None and card.diagnostics is not None and card.diagnostics.held_by_us \
+                and card.call.status is CallStatus.PROGRESSING:
+            self._act(self._engine.resume, call_id)
+
+    def toggle_hold(self) -> None:
+        card = self._answered_current()
+        if card is not None:
+            card.controls.hold_button.toggle()
+
+    def toggle_mute(self) -> None:
+        card = self._answered_current()
+        if card is not None:
+            card.controls.mute_button.toggle()
+
+    def set_mute(self, call_id: UUID, on: bool) -> None:
+        self._act(self._engine.set_mute, call_id, on)
+
+    def conference(self) -> None:
+        try:
+            members = self._engine.conference()
+        except Exception as exc:
+            self.message.emit(str(exc))
+            return
+        self.message.emit(f"{len(members)} calls in the conference")
+
+    def ask_transfer(self, call_id: UUID) -> None:
+        """Ask for the target: a typed one (blind transfer), or another answered call
+        (attended: REFER with Replaces connects the two far ends)."""
+        others = {f"call with {c.call.remote.target}": c.call_id for c in self._calls.live_cards()
+                  if c.call_id != call_id and c.call.status is CallStatus.PROGRESSING}
+        parent = self.parent()
+        text, ok = QInputDialog.getItem(
+            parent if isinstance(parent, QWidget) else None, "Transfer",
+            "Transfer to (a number or sip: address, or one of your other calls):",
+            list(others), 0, True)
+        if ok and text.strip():
+            self.transfer(call_id, text.strip(), others.get(text))
+
+    def transfer(self, call_id: UUID, text: str, consult: UUID | None = None) -> None:
+        if consult is not None:
+            self._act(self._engine.complete_transfer, call_id, consult)
+            return
+        try:
+            target = parse_target(text, self.default_domain)
+        except TargetError as exc:
+            self.message.emit(str(exc))
+            return
+        if self._act(self._engine.transfer, call_id, target):
+            self.message.emit(f"Transferring to {target.uri}")
+
+    def _answered_current(self) -> CallCard | None:
+        card = self._calls.current
+        if card is None or card.call.status is not CallStatus.PROGRESSING:
+            return None
+        return card
 
     def hang_up_call(self, call_id: UUID) -> None:
         self._act(self._engine.hangup, call_id)

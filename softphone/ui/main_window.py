@@ -282,6 +282,12 @@ class MainWindow(QMainWindow):
         action(calls, "&Answer", "Ctrl+Shift+A", self.answer_ringing, "answer")
         action(calls, "&Decline", "Ctrl+Shift+D", self.decline_ringing, "decline")
         action(calls, "&Record current call", "Ctrl+R", self.toggle_recording, "record")
+        action(calls, "H&old / resume current call", "Ctrl+H",
+               lambda: self.controller.toggle_hold(), "hold")
+        action(calls, "&Mute / unmute current call", "Ctrl+M",
+               lambda: self.controller.toggle_mute(), "mute")
+        action(calls, "Con&ference all answered calls", "Ctrl+K",
+               lambda: self.controller.conference(), "conference")
         action(calls, "Call d&etails", "Ctrl+I", self.show_current_details, "details")
         calls.addSeparator()
         action(calls, "Go to &target", "Ctrl+L", self._focus_target, "focus_target")
@@ -346,6 +352,7 @@ class MainWindow(QMainWindow):
             # The account's domain as configured, port included (host:5062 is common).
             domain = state.uri.split("@", 1)[-1].split(";", 1)[0] or domain
         self.target_field.default_domain = domain
+        self.controller.default_domain = domain
         self.target_field.revalidate()
 
     # The call acts are the controller's; these names stay for menus, tray and scripts.
@@ -428,7 +435,11 @@ class MainWindow(QMainWindow):
 
     def _on_update(self, update: Update) -> None:
         call = update.call
-        self.calls.show_call(call, update.diagnostics)
+        card = self.calls.show_call(call, update.diagnostics)
+        if (call.status is CallStatus.PROGRESSING and card is self.calls.current
+                and self.target_field.hasFocus()):
+            # Digits typed now are DTMF for the answered call, not a new target.
+            card.setFocus()
         if (
             call.direction is CallDirection.INCOMING
             and call.status is CallStatus.RINGING

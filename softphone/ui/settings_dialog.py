@@ -57,6 +57,8 @@ class CallSettingsDialog(QDialog):
         self.problem.setAccessibleName("Settings problem")
         self.problem.setStyleSheet("color: #c0392b;")
         self.problem.hide()
+        self.refuse_transfers = QCheckBox("Refuse transfers the far end asks for (603)")
+        self.refuse_transfers.setChecked(settings.refuse_transfers)
 
         form = QFormLayout(self)
         form.addRow(self.auto_answer)
@@ -66,6 +68,7 @@ class CallSettingsDialog(QDialog):
         form.addRow("Give up dialing after:", self.dial_timeout)
         form.addRow("Hang up calls after:", self.max_duration)
         form.addRow(self.record_all)
+        form.addRow(self.refuse_transfers)
         form.addRow("Run on call events:", self.on_event)
         form.addRow(self.problem)
         buttons = QDialogButtonBox(
@@ -101,4 +104,5 @@ class CallSettingsDialog(QDialog):
             "max_duration_s": self.max_duration.value() or None,
             "record_all": self.record_all.isChecked(),
             "on_event": self.on_event.text().strip(),
+            "refuse_transfers": self.refuse_transfers.isChecked(),
         })

@@ -13,8 +13,6 @@ macOS delivers links to a running (or starting) app as Apple events, which Qt tu
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 import os
@@ -29,6 +27,8 @@ from PySide6.QtGui import QFileOpenEvent
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
+from softphone.store import instance_name
+
 _log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_MS = 1000
@@ -41,13 +41,8 @@ READY_LINE = "softphone: window ready"
 
 
 def server_name(data_dir: Path) -> str:
-    """The local socket name for this user and data folder (stable, short, filesystem-safe)."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # no login name (containers): fall back to the uid where there is one
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    key = f"{user}\0{Path(data_dir).expanduser().absolute()}".encode()
-    return "softphone-" + hashlib.sha256(key).hexdigest()[:16]
+    """The local socket name for this user and data folder (shared with `listen`)."""
+    return instance_name(data_dir)
 
 
 def forward(data_dir: Path, dial: str | None) -> bool:
@@ -79,10 +74,13 @@ class InstanceServer(QObject):
         data_dir: Path,
         on_message: Callable[[dict[str, object]], None],
         parent: QObject | None = None,
+        control: Callable[[dict[str, object]], dict[str, object]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.name = server_name(data_dir)
         self._on_message = on_message
+        # `softphone ctl`: {"ctl": ...} messages get a JSON reply line (engine/remote.py).
+        self._control = control
         self._server = QLocalServer(self)
         # Unix: the socket file is only usable by this user.
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
@@ -140,6 +138,15 @@ class InstanceServer(QObject):
             message = None
         if not isinstance(message, dict):
             sock.write(b"error\n")
+            sock.flush()
+            return
+        if "ctl" in message:
+            if self._control is None:
+                answer: dict[str, object] = {"ok": False, "exit": 1,
+                                             "message": "this window takes no ctl commands"}
+            else:
+                answer = self._control(message)
+            sock.write(json.dumps(answer).encode() + b"\n")
             sock.flush()
             return
         sock.write(b"ok\n")
@@ -216,7 +223,12 @@ class WindowInstance:
             self.server.close()
 
 
-def serve_window(window: QWidget, data_dir: Path, dial: str | None = None) -> WindowInstance:
+def serve_window(
+    window: QWidget,
+    data_dir: Path,
+    dial: str | None = None,
+    control: Callable[[dict[str, object]], dict[str, object]] | None = None,
+) -> WindowInstance:
     """Make ``window`` the one window for ``data_dir``: listen, dial ``dial``, obey SIGTERM.
 
     Call it once the window is shown, before the event loop runs.
@@ -231,7 +243,7 @@ def serve_window(window: QWidget, data_dir: Path, dial: str | None = None) -> Wi
         else:
             _raise_window(window)
 
-    server: InstanceServer | None = InstanceServer(data_dir, on_message, window)
+    server: InstanceServer | None = InstanceServer(data_dir, on_message, window, control)
     assert server is not None
     if not server.listen():
         _log.warning("another window already serves %s; links go there", data_dir)

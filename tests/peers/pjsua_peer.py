@@ -163,7 +163,9 @@ class PeerCall(pj.Call):
     def _on_call_media_state(self):
         ci = self.getInfo()
         for mi in ci.media:
-            if mi.type != pj.PJMEDIA_TYPE_AUDIO or mi.status != pj.PJSUA_CALL_MEDIA_ACTIVE:
+            # Held by the far end (we only receive): keep recording what still arrives.
+            if mi.type != pj.PJMEDIA_TYPE_AUDIO or mi.status not in (
+                    pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD):
                 continue
             try:
                 am = self.getAudioMedia(mi.index)
