@@ -217,14 +217,13 @@ class CallSession:
         before = self.media.state
         after = self.media.rebuild(self.pj)
         self._sync_recording()
-        changes = []
-        if after != before:
-            changes.append(CallChange.MEDIA)
+        # Every call here is a media change: a re-INVITE may have recreated the stream even
+        # when nothing a user sees differs (listeners that send into it wait for this).
+        changes = [CallChange.MEDIA]
         if (after.held_by_us, after.held_by_them) != (before.held_by_us, before.held_by_them):
             self._diag(held_by_us=after.held_by_us, held_by_them=after.held_by_them)
             changes.append(CallChange.HOLD)
-        # Published even when unchanged: early media replaces the ringback tone at once.
-        self.publish(*changes)
+        self.publish(*changes)  # early media also replaces the ringback tone at once
 
     def on_transfer_request(self, prm: pj.OnCallTransferRequestParam) -> None:
         self.host.transfer_requested(self, prm)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from softphone.model import CallStatus, parse_target
+from softphone.model import CallChange, CallStatus, parse_target
 from tests.peers.sipp import run_uas
 
 pytestmark = pytest.mark.sip
@@ -23,6 +23,9 @@ def test_rfc2833_digits_from_baresip(watch, engine, baresips):
     # pjsua re-INVITEs right after answer to lock one codec (DESIGN.md); a digit sent
     # while the stream is being recreated is lost, as it would be on any phone.
     watch.until(lambda: "stream: update" in bob.log_tail(), what="the codec re-INVITE")
+    # ...and our side's stream rebuilt after it (a MEDIA update after the first one).
+    watch.until(lambda: sum(1 for u in watch.updates if u.call.id == call_id
+                            and CallChange.MEDIA in u.changes) >= 2, what="our stream rebuilt")
     for digit in "42#":
         bob.command("sndcode", digit)
     _received(watch, call_id, "42#")
