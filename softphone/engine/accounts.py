@@ -162,6 +162,8 @@ class AccountRegistry:
         config.natConfig.mediaStunUse = stun
         if self.engine.config.bind.host not in ("0.0.0.0", "::"):
             config.mediaConfig.transportConfig.boundAddress = self.engine.config.bind.host
+        config.mediaConfig.transportConfig.port = self.engine.config.rtp_port
+        config.mediaConfig.transportConfig.portRange = self.engine.config.rtp_port_range
         return config
 
     def transport_for(self, settings: AccountSettings) -> int:

@@ -17,18 +17,34 @@ STATUS_COLOURS: dict[CallStatus, str] = {
     CallStatus.HANGUP: "#5d6d7e",
 }
 
-# (light palette, dark palette) text colours for the history's hangup_reason column.
+# (light palette, dark palette) text colours for hangup reasons. From the Okabe-Ito set,
+# chosen to stay apart under red-green colour blindness (busy is orange, noanswer blue:
+# the old amber and olive looked alike to a deuteranope), each outcome also has its own
+# glyph (REASON_GLYPHS) so colour is never the only cue.
 _REASON_COLOURS: dict[HangupReason, tuple[str, str]] = {
-    HangupReason.NORMAL: ("#1e8449", "#58d68d"),
-    HangupReason.BUSY: ("#ca6f1e", "#f5b041"),
-    HangupReason.NOANSWER: ("#9a7d0a", "#f4d03f"),
+    HangupReason.NORMAL: ("#007a5a", "#3ccf9e"),
+    HangupReason.BUSY: ("#b36b00", "#e69f00"),
+    HangupReason.NOANSWER: ("#0064a8", "#56b4e9"),
     HangupReason.CANCEL: ("#5d6d7e", "#aab7b8"),
-    HangupReason.FAILED: ("#c0392b", "#ff7b6b"),
-    HangupReason.TIMEOUT: ("#7d3c98", "#c39bd3"),
-    HangupReason.DIALOUT: ("#7d3c98", "#c39bd3"),
-    HangupReason.AMD: ("#2471a3", "#85c1e9"),
+    HangupReason.FAILED: ("#c2410c", "#ff8a5c"),
+    HangupReason.TIMEOUT: ("#9c4a80", "#cc79a7"),
+    HangupReason.DIALOUT: ("#9c4a80", "#cc79a7"),
+    HangupReason.AMD: ("#1f5f99", "#85c1e9"),
+}
+REASON_GLYPHS: dict[HangupReason, str] = {
+    HangupReason.NORMAL: "✓",
+    HangupReason.BUSY: "⊘",
+    HangupReason.NOANSWER: "⌛",
+    HangupReason.CANCEL: "↩",
+    HangupReason.FAILED: "✗",
+    HangupReason.TIMEOUT: "⏱",
+    HangupReason.DIALOUT: "⏱",
+    HangupReason.AMD: "⌁",
 }
 
+# The one primary action colour (Call, Answer) and the one for ending (Hang up, Decline).
+ACCENT_GREEN = "#15803d"
+ACCENT_RED = "#b91c1c"
 RECORDING_RED = "#e0302a"
 INVALID_RED = "#c0392b"
 
