@@ -8,6 +8,7 @@ from softphone.store.history import (
     HistoryEntry,
 )
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
+from softphone.store.secrets import KeyringMissing, SecretError
 from softphone.store.settings import (
     AudioSettings,
     CallSettings,
@@ -29,7 +30,9 @@ __all__ = [
     "DesktopSettings",
     "History",
     "HistoryEntry",
+    "KeyringMissing",
     "NetworkSettings",
+    "SecretError",
     "Settings",
     "StoreError",
     "load_settings",

@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
 
     def _init_widgets(self, history: HistoryView, recordings_dir: Path) -> None:
         self.account = AccountSelector()
+        self.account.default_name = self.settings.default_account
         self.target_field = TargetField(self._default_domain)
         self.own_address = OwnAddress()
         self.call_button = QPushButton("Call")
@@ -269,7 +270,7 @@ class MainWindow(QMainWindow):
         self.controller.message.connect(self.show_message)
         self.signals.changed.connect(self._on_update)
         self._relay.account_changed.connect(self.account.update_account)
-        self._relay.account_changed.connect(lambda _s: self._show_own_address())
+        self._relay.account_changed.connect(self._account_state_changed)
         self._relay.missed_changed.connect(self._show_missed)
         self.account.currentIndexChanged.connect(lambda _i: self._account_chosen())
 
@@ -331,7 +332,9 @@ class MainWindow(QMainWindow):
         dialog, self.accounts_dialog = self.accounts_dialog, None
         if dialog is not None:
             self._relay.account_changed.disconnect(dialog.update_state)
-        # Accounts may have been added, renamed or removed.
+        # Accounts may have been added, renamed or removed, the default changed.
+        if self._accounts_backend is not None:
+            self.account.default_name = self._accounts_backend.default_account()
         self.account.set_accounts(self._engine.account_states())
         self._account_chosen()
 
@@ -409,6 +412,9 @@ class MainWindow(QMainWindow):
         if state is None or state.name == BUILTIN_ACCOUNT:
             return None  # the engine's own identity for direct calls
         return state.name
+
+    def _account_state_changed(self, _state: AccountState) -> None:
+        self._show_own_address()  # a bound slot: Qt drops it with the window
 
     def _show_own_address(self) -> None:
         state = self.account.current_state()
