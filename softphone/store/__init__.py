@@ -6,6 +6,7 @@ from softphone.store.history import (
     CallDiagnostics,
     History,
     HistoryEntry,
+    HistoryScope,
 )
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
 from softphone.store.secrets import KeyringMissing, SecretError
@@ -30,6 +31,7 @@ __all__ = [
     "DesktopSettings",
     "History",
     "HistoryEntry",
+    "HistoryScope",
     "KeyringMissing",
     "NetworkSettings",
     "SecretError",

@@ -11,7 +11,7 @@ from softphone.model import Call, CallDirection, HangupReason, Target
 from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.policy import IncomingPolicy
-from softphone.store import HistoryEntry
+from softphone.store import HistoryEntry, HistoryScope
 
 
 class Update(Protocol):
@@ -106,6 +106,7 @@ class HistoryView(Protocol):
         direction: CallDirection | None = None,
         reason: HangupReason | None = None,
         search: str | None = None,
+        scope: HistoryScope | None = None,
     ) -> builtins.list[HistoryEntry]: ...
 
     def count(
@@ -114,6 +115,7 @@ class HistoryView(Protocol):
         direction: CallDirection | None = None,
         reason: HangupReason | None = None,
         search: str | None = None,
+        scope: HistoryScope | None = None,
     ) -> int: ...
 
     def delete(self, ids: Iterable[UUID | str]) -> int: ...

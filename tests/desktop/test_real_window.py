@@ -89,3 +89,14 @@ def test_minimized_start_goes_to_the_tray(desktop, app_window):
         wait_for(lambda: peer.wait(timeout=0) is not None, 20)
         peer.assert_success(timeout=1)
     assert app.proc.poll() is None
+
+
+def test_export_shortcut_works_while_typing_a_search(desktop, app_window):
+    app = app_window()
+    main = app.main_window()
+    desktop.key(main, "ctrl+f")  # into the history's search field
+    desktop.x("xdotool", "type", "--delay", "20", "8210")
+    desktop.key(main, "ctrl+e")  # on X11 a line edit takes Ctrl+E as "end of line"
+    [dialog] = wait_for(lambda: desktop.visible_windows("^Export call history"), 10,
+                        "the export dialog")
+    desktop.key(dialog, "Escape")
