@@ -90,6 +90,9 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     assert isinstance(app, QApplication)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("softphone")
+    from softphone.ui.theme import apply_style
+
+    apply_style(app, os.environ.get("SOFTPHONE_THEME", "system"))
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
     log_file = open_log_file(dirs.logs)

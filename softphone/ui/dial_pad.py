@@ -33,7 +33,7 @@ class DialPad(QWidget):
             letters = _LETTERS.get(key, "")
             button = QPushButton(f"{key}\n{letters}" if letters else f"{key}\n ")
             button.setAccessibleName(f"Key {key}")
-            button.setMinimumSize(52, 44)
+            button.setMinimumSize(52, 38)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.setAutoDefault(False)
             # Reachable with Tab (every key, not only the first), and a visible focus ring.

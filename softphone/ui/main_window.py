@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.hangup_button, 1)
         dial_row.addLayout(buttons)
         dialer = QWidget()
+        dialer.setMinimumWidth(300)
         dialer.setMaximumWidth(380)
         left = QVBoxLayout(dialer)
         left.setContentsMargins(0, 0, 0, 0)
@@ -502,6 +503,9 @@ class MainWindow(QMainWindow):
             self._incoming(call)
         if self.popup.call_id == call.id and call.status is not CallStatus.RINGING:
             self._next_popup()
+        if (call.status is CallStatus.PROGRESSING
+                and self.statusBar().currentMessage().startswith(CALLING_PREFIX)):
+            self.statusBar().clearMessage()  # answered: the card says "talking"
         if call.is_over:
             self.controller.call_ended(call.id)
             self._announced_incoming.discard(call.id)  # kept only while it rings

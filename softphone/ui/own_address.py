@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 
 class OwnAddress(QWidget):
@@ -12,7 +12,8 @@ class OwnAddress(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel("My address:")
+        self.label = QLabel("My SIP address (others call me here)")
+        self.label.setEnabled(False)  # a quiet caption
         self.field = QLineEdit()
         self.field.setReadOnly(True)  # selectable and copyable, never edited by mistake
         self.field.setAccessibleName("My SIP address")
@@ -23,11 +24,13 @@ class OwnAddress(QWidget):
         self.copy_button.setAccessibleName("Copy my SIP address")
         self.copy_button.setToolTip("Copy my SIP address")
         self.copy_button.clicked.connect(self.copy)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.label)
-        row.addWidget(self.field, 1)
-        row.addWidget(self.copy_button)
+        # The caption on its own line: the whole width is the address's.
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(2)
+        grid.addWidget(self.label, 0, 0, 1, 2)
+        grid.addWidget(self.field, 1, 0)
+        grid.addWidget(self.copy_button, 1, 1)
 
     def set_address(self, uri: str) -> None:
         self.field.setText(uri)

@@ -67,3 +67,39 @@ def badge_style(status: CallStatus) -> str:
         f"QLabel {{ background: {colour}; color: white; border-radius: 9px;"
         " padding: 2px 10px; font-weight: 600; }"
     )
+
+
+def dark_palette() -> QPalette:
+    """A calm dark palette for Fusion (Qt has none built in for Linux)."""
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for r, colour in (
+        (role.Window, "#1f2329"), (role.WindowText, "#e6e6e6"), (role.Base, "#16191d"),
+        (role.AlternateBase, "#22262c"), (role.Text, "#e6e6e6"), (role.Button, "#2a2f36"),
+        (role.ButtonText, "#e6e6e6"), (role.Highlight, "#3b82f6"),
+        (role.HighlightedText, "#ffffff"), (role.ToolTipBase, "#2a2f36"),
+        (role.ToolTipText, "#e6e6e6"), (role.PlaceholderText, "#8b949e"),
+        (role.Mid, "#3a4049"), (role.Midlight, "#323840"), (role.Dark, "#111317"),
+        (role.Link, "#6ea8fe"), (role.BrightText, "#ffffff"),
+    ):
+        palette.setColor(r, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        palette.setColor(disabled, r, QColor("#6b7280"))
+    return palette
+
+
+def apply_style(app: QApplication, scheme: str = "system") -> None:
+    """Fusion everywhere (one look on every desktop), light or dark as the system says.
+
+    ``scheme``: "system", "light" or "dark" (the screenshots take both)."""
+    from PySide6.QtCore import Qt
+
+    app.setStyle("Fusion")
+    if scheme == "system":
+        hints = app.styleHints()
+        dark = hints.colorScheme() == Qt.ColorScheme.Dark
+    else:
+        dark = scheme == "dark"
+    style = app.style()
+    app.setPalette(dark_palette() if dark else style.standardPalette())
