@@ -350,7 +350,15 @@ class HistoryPane(QWidget):
         if path is None:
             self.message.emit(f"The recording file is not in {self.recordings_dir} any more")
             return
-        self.open_url(QUrl.fromLocalFile(str(path)))
+        self.play_file(path)
+
+    def play_file(self, path: Path) -> None:
+        """Hand a WAV to the desktop's player; say plainly when there is none."""
+        if self.open_url(QUrl.fromLocalFile(str(path))) is False:
+            self.message.emit(
+                f"Cannot play {path.name}: this desktop has no program set up for WAV files "
+                f"(install a media player, or open {path.parent} and play it from there)")
+
 
     def open_folder(self) -> None:
         self.recordings_dir.mkdir(parents=True, exist_ok=True)

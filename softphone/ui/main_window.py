@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -487,9 +487,7 @@ class MainWindow(QMainWindow):
         card.details_requested.connect(
             lambda _cid: self._show_details(card.call, card.diagnostics)
         )
-        card.play_requested.connect(
-            lambda path: self.history_pane.open_url(QUrl.fromLocalFile(str(path)))
-        )
+        card.play_requested.connect(self.history_pane.play_file)
 
     def _on_update(self, update: Update) -> None:
         call = update.call

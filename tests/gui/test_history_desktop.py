@@ -129,3 +129,13 @@ def test_period_today_counts_today_only(qtbot, pane, stored):
     today = dt.date.today()
     want = [c for c in calls if c.tm_create.to_datetime().astimezone().date() == today]
     qtbot.waitUntil(lambda: pane.model.rowCount() == len(want))
+
+
+def test_a_recording_with_no_player_says_why(pane, tmp_path):
+    messages: list[str] = []
+    pane.message.connect(messages.append)
+    pane.open_url = lambda url: False  # what QDesktopServices says with no WAV handler
+    wav = tmp_path / "call.wav"
+    wav.write_bytes(b"RIFF")
+    pane.play_file(wav)
+    assert messages and messages[-1].startswith("Cannot play call.wav: this desktop has no")
