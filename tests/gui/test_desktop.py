@@ -294,3 +294,25 @@ def test_about_names_versions_data_folder_and_log_file(rig, tmp_path):
     dialog.copy()
     assert str(log_file) in QApplication.clipboard().text()
     assert rig.window.findChild(type(rig.window.hangup_action), "about").shortcut().toString()
+
+
+@pytest.mark.sip
+def test_a_refused_fifth_call_keeps_the_callers_name(rig, engine):
+    from contextlib import ExitStack
+
+    target = f"127.0.0.1:{engine.local_port}"
+    with ExitStack() as stack:
+        for n in range(4):  # the wheel's four call slots, ringing
+            stack.enter_context(run_uac("uac_ring_until_final", target,
+                                        variables={"from_user": f"caller{n}"}))
+        rig.wait(lambda: len(rig.window.calls.ringing_incoming()) == 4, 15)
+        fifth = stack.enter_context(run_uac(
+            "uac_expect_reject", target,
+            variables={"from_user": "fifth", "from_name": "Fifth Caller"}))
+        rig.wait_peer(fifth)
+        card = next(c for c in rig.window.calls.cards.values()
+                    if "fifth" in c.call.remote.target)
+        assert card.name.text() == "Fifth Caller"
+        assert card.call.remote.name == "Fifth Caller"
+        for ringing in rig.window.calls.ringing_incoming():
+            rig.window.controller.decline(ringing.call_id)
