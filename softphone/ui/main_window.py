@@ -62,6 +62,7 @@ from softphone.ui.history_pane import HistoryPane
 from softphone.ui.icons import dnd_pixmap, phone_icon
 from softphone.ui.incoming_policy import window_policy
 from softphone.ui.incoming_popup import IncomingPopup
+from softphone.ui.notifications import DesktopNotifier
 from softphone.ui.own_address import OwnAddress
 from softphone.ui.settings_dialog import CallSettingsDialog
 from softphone.ui.target_field import TargetField
@@ -179,6 +180,8 @@ class MainWindow(QMainWindow):
         self.mode_label.setAccessibleName("Incoming call mode")
         self.tray = Tray(self)
         self.popup = IncomingPopup(self)
+        self.notifier = DesktopNotifier(self)
+        self._notes: dict[int, UUID | None] = {}  # notification id -> its call (None: missed)
 
     def _init_layout(self) -> None:
         # The target gets the whole width: a full sip: URI must be readable as it is typed.
@@ -255,6 +258,8 @@ class MainWindow(QMainWindow):
         self.popup.answer_requested.connect(self._answer_from_popup)
         self.popup.decline_requested.connect(self.controller.decline)
         self.popup.show_requested.connect(self._raise)
+        self.notifier.action_invoked.connect(self._notification_action)
+        self.notifier.closed.connect(lambda nid: self._notes.pop(nid, None))
         self.own_address.copied.connect(lambda uri: self.show_message(f"Copied {uri}"))
         self.dial_pad_toggle.toggled.connect(self.show_dial_pad)
         self.tray.dnd_action.toggled.connect(self.set_do_not_disturb)
@@ -501,6 +506,8 @@ class MainWindow(QMainWindow):
             self._incoming(call)
         if self.popup.call_id == call.id and call.status is not CallStatus.RINGING:
             self._next_popup()
+        if call.status is not CallStatus.RINGING:
+            self._withdraw(call.id)
         if (call.status is CallStatus.PROGRESSING
                 and self.statusBar().currentMessage().startswith(CALLING_PREFIX)):
             self.statusBar().clearMessage()  # answered: the card says "talking"
@@ -519,7 +526,8 @@ class MainWindow(QMainWindow):
         if self.settings.calls.do_not_disturb:
             self.show_message(f"Declined a call from {who}: do not disturb is on")
             return
-        self.tray.notify("Incoming call", who)
+        self._notify("Incoming call", who, call.id,
+                     [("answer", "Answer"), ("decline", "Decline"), ("default", "Open")])
         if not self._in_front():
             self._next_popup()
 
@@ -550,7 +558,35 @@ class MainWindow(QMainWindow):
             # "Calling …" must not outlive the call: the outcome replaces it.
             self.show_message(sentence)
         if is_missed(call):
-            self.tray.notify("Missed call", f"{party(call.remote)}: {sentence}")
+            self._notify("Missed call", f"{party(call.remote)}: {sentence}", None,
+                         [("default", "Show")])
+
+    def _notify(self, title: str, text: str, call_id: UUID | None,
+                actions: list[tuple[str, str]]) -> None:
+        """With buttons where the desktop's notification service has them, else the tray's."""
+        note = (self.notifier.notify(title, text, actions)
+                if self.notifier.supports_actions else None)
+        if note is not None:
+            self._notes[note] = call_id
+        self.tray.notify(title, text, shown_elsewhere=note is not None)
+
+    def _withdraw(self, call_id: UUID) -> None:
+        for note, cid in list(self._notes.items()):
+            if cid == call_id:
+                del self._notes[note]
+                self.notifier.withdraw(note)
+
+    def _notification_action(self, note: int, key: str) -> None:
+        if note not in self._notes:
+            return  # not ours, or its call is no longer ringing
+        call_id = self._notes.pop(note)
+        self.notifier.withdraw(note)  # acted on: some services leave it up otherwise
+        if key == "answer" and call_id is not None:
+            self._answer_from_popup(call_id)
+        elif key == "decline" and call_id is not None:
+            self.controller.decline(call_id)
+        else:
+            self._raise()
 
     @property
     def missed(self) -> int:
@@ -726,6 +762,7 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         self.tray.hide()
         self.popup.dismiss()
+        self.notifier.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if (not self._quitting and not self._detached and self.settings.desktop.close_to_tray

@@ -298,21 +298,27 @@ def test_about_names_versions_data_folder_and_log_file(rig, tmp_path):
 
 @pytest.mark.sip
 def test_a_refused_fifth_call_keeps_the_callers_name(rig, engine):
+    """Five callers at once: pjsua has four call slots, so at least one is refused (486)
+    before the window sees it ringing; every card still names its caller."""
     from contextlib import ExitStack
 
     target = f"127.0.0.1:{engine.local_port}"
+    rig.wait(lambda: not engine.active_calls, 40)  # slots left by earlier tests are free
     with ExitStack() as stack:
-        for n in range(4):  # the wheel's four call slots, ringing
-            stack.enter_context(run_uac("uac_ring_until_final", target,
-                                        variables={"from_user": f"caller{n}"}))
-        rig.wait(lambda: len(rig.window.calls.ringing_incoming()) == 4, 15)
-        fifth = stack.enter_context(run_uac(
-            "uac_expect_reject", target,
-            variables={"from_user": "fifth", "from_name": "Fifth Caller"}))
-        rig.wait_peer(fifth)
-        card = next(c for c in rig.window.calls.cards.values()
-                    if "fifth" in c.call.remote.target)
-        assert card.name.text() == "Fifth Caller"
-        assert card.call.remote.name == "Fifth Caller"
-        for ringing in rig.window.calls.ringing_incoming():
-            rig.window.controller.decline(ringing.call_id)
+        peers = [stack.enter_context(run_uac(
+            "uac_ring_until_final", target,
+            variables={"from_user": f"caller{n}", "from_name": f"Caller {n}"}))
+            for n in range(5)]
+        try:
+            rig.wait(lambda: len(rig.window.calls.cards) == 5, 15)
+            refused = [c for c in rig.window.calls.cards.values() if c.is_over]
+            assert refused, "no call was refused at the four-call limit"
+            for card in rig.window.calls.cards.values():
+                user = card.call.remote.target.split(":")[1].split("@")[0]
+                assert card.name.text() == f"Caller {user.removeprefix('caller')}"
+            assert all(c.call.hangup_reason.value == "busy" for c in refused)
+        finally:
+            for ringing in rig.window.calls.ringing_incoming():
+                rig.window.controller.decline(ringing.call_id)
+            for peer in peers:
+                rig.wait(lambda p=peer: p.wait(timeout=0) is not None, 15)
