@@ -41,13 +41,15 @@ class DesktopNotifier(QObject):
             self.close()
 
     def _open(self) -> None:
-        from jeepney import DBusAddress, new_method_call
+        from jeepney import DBusAddress, MessageType, new_method_call
         from jeepney.io.blocking import open_dbus_connection
 
         self._address = DBusAddress(PATH, bus_name=SERVICE, interface=SERVICE)
         self._conn = open_dbus_connection(bus="SESSION")
         reply = self._conn.send_and_get_reply(
             new_method_call(self._address, "GetCapabilities"), timeout=TIMEOUT_S)
+        if reply.header.message_type is MessageType.error:
+            raise RuntimeError(f"{SERVICE}: {reply.body[0] if reply.body else 'error'}")
         capabilities = reply.body[0] if reply.body else []
         self.supports_actions = "actions" in capabilities
         if self.supports_actions:
