@@ -2,6 +2,8 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
+At 1280x800 and 1920x1080, in the light palette, and the live call in the dark one too.
+
 Starts Xvfb itself (through xvfb-run) unless a display is already set, fills a temporary
 data folder with a synthetic history, places a real call to a SIPp peer on 127.0.0.1 and
 lets another SIPp call in, then saves PNGs of the window (QWidget.grab).
@@ -29,7 +31,7 @@ def reexec_under_xvfb() -> None:
     if xvfb_run is None:
         sys.exit("screenshots: needs Xvfb (apt-get install xvfb) or a DISPLAY")
     env = dict(os.environ, SOFTPHONE_SCREENSHOTS_XVFB="1", QT_QPA_PLATFORM="xcb")
-    cmd = [xvfb_run, "-a", "-s", "-screen 0 1400x1000x24", sys.executable, *sys.argv]
+    cmd = [xvfb_run, "-a", "-s", "-screen 0 1920x1200x24", sys.executable, *sys.argv]
     sys.exit(subprocess.call(cmd, env=env))
 
 
@@ -42,13 +44,8 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from softphone.app import HistorySaver
     from softphone.engine import BindAddress, Engine, EngineConfig
-    from softphone.model import CallStatus
-    from softphone.store import History, Settings
-    from softphone.ui.main_window import MainWindow
-    from tests.gui.fake_calls import fake_calls
-    from tests.peers.sipp import run_uac, run_uas
+    from softphone.ui.theme import apply_style
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("softphone")
@@ -70,22 +67,52 @@ def main() -> int:
         until = time.monotonic() + seconds
         wait_for(lambda: time.monotonic() >= until, seconds + 1)
 
+    args.out.mkdir(parents=True, exist_ok=True)
+    # One engine for every shot: pjsua2 allows one Endpoint per process.
+    recordings = Path(tempfile.mkdtemp(prefix="softphone-shots-rec-"))
+    engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0), recordings_dir=recordings))
+    engine.start()
+    shots = [((1280, 800), "light", True), ((1920, 1080), "light", True),
+             ((1280, 800), "dark", False)]
+    for (width, height), scheme, everything in shots:
+        apply_style(app, scheme)
+        suffix = f"-{width}x{height}" + ("-dark" if scheme == "dark" else "")
+        try:
+            shoot(engine, recordings, args.out, suffix, width, height, everything, wait_for,
+                  pause)
+        except BaseException:
+            engine.shutdown()
+            raise
+    engine.shutdown()
+    shutil.rmtree(recordings, ignore_errors=True)
+    print(f"screenshots saved in {args.out}")
+    return 0
+
+
+def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: int,
+          everything: bool, wait_for, pause) -> None:
+    """One set of shots of a fresh window (and history) at one size and palette."""
+    from PySide6.QtCore import QTimer
+
+    from softphone.app import HistorySaver
+    from softphone.model import CallStatus
+    from softphone.store import History, Settings
+    from softphone.ui.main_window import MainWindow
+    from tests.gui.fake_calls import fake_calls
+    from tests.peers.sipp import run_uac, run_uas
+
     data = Path(tempfile.mkdtemp(prefix="softphone-shots-"))
-    recordings = data / "recordings"
-    recordings.mkdir()
     history = History.open(data / "history.sqlite3")
     history.save_many(list(fake_calls(2_400, seed=3, end_ns=time.time_ns() - 600 * 10**9)))
     reader = History.open(data / "history.sqlite3")
-    engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0), recordings_dir=recordings))
-    engine.start()
-    engine.add_listener(HistorySaver(history))
+    saver = HistorySaver(history)
+    engine.add_listener(saver)
     window = MainWindow(engine, reader, recordings, Settings(), None)
     poll = QTimer()
     poll.timeout.connect(lambda: engine.poll(0))
     poll.start(10)
-    window.resize(1280, 900)
+    window.resize(width, height)
     window.show()
-    args.out.mkdir(parents=True, exist_ok=True)
     try:
         with run_uas("uas_answer_wait", variables={"ring_ms": 1500}) as callee:
             window.dial(callee.uri("1002"))
@@ -101,32 +128,38 @@ def main() -> int:
                          service="softphone") as caller:
                 wait_for(lambda: bool(window.calls.ringing_incoming()))
                 pause(3.2)  # talk and recording clocks tick on
-                window.grab().save(str(args.out / "live-call.png"))
+                window.grab().save(str(out / f"live-call{suffix}.png"))
+                if everything:
+                    # The pop-up as it shows over other programs (the window not in front).
+                    window.popup.show_call(window.calls.ringing_incoming()[0].call)
+                    pause(0.3)
+                    window.popup.grab().save(str(out / f"incoming-popup{suffix}.png"))
+                    window.popup.dismiss()
                 window.decline_ringing()
                 wait_for(lambda: caller.wait(timeout=0) is not None)
             window.hang_up()
             wait_for(lambda: callee.wait(timeout=0) is not None)
+        if not everything:
+            return
         window.calls.linger_s = 0.0
         pause(1.0)
         pane = window.history_pane
         wait_for(lambda: not pane.model.is_loading())
         pane.table.selectRow(0)
-        window.grab().save(str(args.out / "history.png"))
+        window.grab().save(str(out / f"history{suffix}.png"))
         pane.show_details()
         pause(0.5)
         dialog = window._dialogs[-1]
-        dialog.grab().save(str(args.out / "call-details.png"))
+        dialog.grab().save(str(out / f"call-details{suffix}.png"))
         dialog.close()
     finally:
         poll.stop()
         window.detach()
         window.close()
-        engine.shutdown()
+        engine.remove_listener(saver)
         history.close()
         reader.close()
         shutil.rmtree(data, ignore_errors=True)
-    print(f"screenshots saved in {args.out}")
-    return 0
 
 
 if __name__ == "__main__":

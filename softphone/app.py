@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import logging.handlers
 import os
 import sys
 from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from softphone.accounts_service import AccountsService
-from softphone.engine import CallUpdate, Engine, EngineConfig, EngineError
+from softphone.engine import BindAddress, CallUpdate, Engine, EngineConfig, EngineError
 from softphone.engine.remote import ControlCommands
 from softphone.hooks import HookRunner
 from softphone.model import Target, parse_target
@@ -30,6 +33,42 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 POLL_INTERVAL_MS = 10
+LOG_FILE_NAME = "softphone.log"
+LOG_FILE_BYTES = 2_000_000  # a few days of a working window, small enough to attach
+LOG_FILE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def open_log_file(logs: Path) -> Path | None:
+    """The window's log in the data folder (rotated, 3 old files kept): what a user attaches
+    to a support ticket. Informative lines go to the file; stderr keeps its own level.
+    Passwords never reach it (the engine redacts SIP credentials before logging)."""
+    path = logs / LOG_FILE_NAME
+    try:
+        logs.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=LOG_FILE_BYTES, backupCount=3, encoding="utf-8")
+    except OSError as exc:
+        _log.warning("no log file %s: %s", path, exc.strerror or exc)
+        return None
+    handler.setFormatter(logging.Formatter(LOG_FILE_FORMAT))
+    handler.setLevel(logging.INFO)
+    root = logging.getLogger()
+    for existing in root.handlers:
+        if existing.level == logging.NOTSET:
+            existing.setLevel(root.level)  # stderr stays as quiet as it was
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    root.addHandler(handler)
+    return path
+
+
+def pjsip_version() -> str:
+    """PJSIP's version as the binding ships it (its wheel is versioned after pjproject)."""
+    try:
+        binding = metadata.version("pjsua2-python")
+    except metadata.PackageNotFoundError:
+        return ""
+    return f"{binding.split('.post')[0]} (pjsua2-python {binding})"
 
 
 class HistorySaver:
@@ -85,11 +124,13 @@ class EventHooks:
             self._runner.close()
 
 
-def run_window(dirs: DataDirs, dial: str | None = None) -> int:
+def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False) -> int:
+    from PySide6 import __version__ as qt_version
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
     from qasync import QEventLoop
 
+    from softphone.ui.about_dialog import AboutInfo
     from softphone.ui.main_window import MainWindow
     from softphone.ui.single_instance import serve_window
 
@@ -97,8 +138,13 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("softphone")
+    from softphone.ui.theme import apply_style
+
+    apply_style(app, os.environ.get("SOFTPHONE_THEME", "system"))
     loop = QEventLoop(app)
     asyncio.set_event_loop(loop)
+    log_file = open_log_file(dirs.logs)
+    _log.info("softphone window starting, data folder %s", dirs.root)
 
     try:
         # The one owner of settings.json for this process: window, accounts and audio all
@@ -122,7 +168,11 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     a = settings.audio
     audio = open_system_audio(a.capture_device, a.playback_device, a.ring_device,
                               speaker_volume=a.speaker_volume)
-    engine = Engine(EngineConfig(recordings_dir=recordings,
+    net = settings.network
+    # An explicit SIP port is taken as asked (a clear error when busy); none: 5060 or next.
+    engine = Engine(EngineConfig(bind=BindAddress(net.interface, net.sip_port),
+                                 rtp_port=net.rtp_port, rtp_port_range=net.rtp_port_range,
+                                 recordings_dir=recordings,
                                  stun_servers=stun_servers(settings.accounts)), audio=audio)
     try:
         engine.start()
@@ -148,6 +198,8 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
     if store.warnings:
         # A damaged settings file was set aside or an account skipped: say so once.
         window.show_message(" · ".join(store.warnings))
+    window.about_info = AboutInfo(pjsip_version=pjsip_version(), data_dir=dirs.root,
+                                  log_file=log_file, qt_version=qt_version)
     saver.on_error = window.show_message
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
@@ -182,7 +234,14 @@ def run_window(dirs: DataDirs, dial: str | None = None) -> int:
 
     timer.timeout.connect(poll)
     timer.start(POLL_INTERVAL_MS)
-    window.show()
+    if net.sip_port is None and engine.local_port != 5060:
+        window.show_message(f"SIP port 5060 is taken (another softphone?): listening on "
+                            f"{engine.local_port}. Choose a port in Settings → Desktop and "
+                            "network")
+    if minimized or settings.desktop.start_minimized:
+        window.start_hidden()
+    else:
+        window.show()
     # One window per data folder; sip:/tel: links (and `dial`) reach window.dial().
     engine.refuse_transfers = settings.calls.refuse_transfers
     window.settings_changed.connect(

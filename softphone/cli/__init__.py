@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         dirs = resolve_data_dirs(args.data_dir)
         dirs.ensure()
+        if args.minimized and args.command is not None:
+            parser.error(f"--minimized opens the window: it cannot go with '{args.command}'")
         if args.command == "call":
             return run_call(args, dirs)
         if args.command == "listen":
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from softphone.app import run_window
 
-        return run_window(dirs, dial=args.dial)
+        return run_window(dirs, dial=args.dial, minimized=args.minimized)
     except StoreError as exc:
         return fail(str(exc), EXIT_FAILURE)
 

@@ -205,6 +205,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="open the window (or the one already open) and dial URL: a sip:, sips: or tel: "
         "link, as desktops pass it; 'softphone URL' is the same",
     )
+    parser.add_argument(
+        "--minimized", action="store_true",
+        help="open the window hidden in the tray (minimized without a tray)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     call = commands.add_parser("call", help="place one call and wait for its end")

@@ -8,6 +8,7 @@ for answers that retrying cannot fix (wrong password, unknown user).
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
@@ -162,6 +163,8 @@ class AccountRegistry:
         config.natConfig.mediaStunUse = stun
         if self.engine.config.bind.host not in ("0.0.0.0", "::"):
             config.mediaConfig.transportConfig.boundAddress = self.engine.config.bind.host
+        config.mediaConfig.transportConfig.port = self.engine.config.rtp_port
+        config.mediaConfig.transportConfig.portRange = self.engine.config.rtp_port_range
         return config
 
     def transport_for(self, settings: AccountSettings) -> int:
@@ -221,14 +224,17 @@ class AccountRegistry:
         if account.reported_attempt == account.attempt:
             return  # pjsua can report one failed attempt twice (at once, then by callback)
         account.reported_attempt = account.attempt
-        self.changed(account, RegistrationState.FAILED, code or None, text, None)
         if code in NO_RETRY_CODES:
+            self.changed(account, RegistrationState.FAILED, code or None, text, None)
             return
         account.failures += 1
         delay = min(MAX_RETRY_S, self.first_retry_s * 2 ** (account.failures - 1))
         _log.info("account %s: registering again in %.0f s", account.settings.name, delay)
         name = account.settings.name
         account.retry = self.engine.call_later(delay, lambda: self.register(name))
+        # Published with the time of the next attempt: the window counts down to it.
+        self.changed(account, RegistrationState.FAILED, code or None, text, None,
+                     retry_at=time.time() + delay)
 
     def changed(
         self,
@@ -237,6 +243,7 @@ class AccountRegistry:
         code: int | None,
         reason: str | None,
         expires: int | None,
+        retry_at: float | None = None,
     ) -> None:
         account.state = account.state.model_copy(
             update={
@@ -244,6 +251,7 @@ class AccountRegistry:
                 "sip_code": code,
                 "reason": reason,
                 "expires_s": expires,
+                "retry_at": retry_at,
             }
         )
         self._publish(account)

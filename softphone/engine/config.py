@@ -59,5 +59,9 @@ class EngineConfig:
     recordings_dir: Path | None = None
     # pjsip log verbosity: 3 is informative; 5 logs every SIP message (redacted).
     log_level: int = 3
+    # RTP (media) ports: pjsua takes the first free pair from rtp_port; a range of 0 has
+    # no upper limit. A firewall opened for a range needs the range here.
+    rtp_port: int = 4000
+    rtp_port_range: int = 0
     # STUN servers (host[:port]) for accounts that ask for STUN; pjsua needs them at start.
     stun_servers: tuple[str, ...] = ()

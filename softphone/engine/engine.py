@@ -209,6 +209,8 @@ class Engine:
         acfg.sipConfig.transportId = self._transport_id
         if self.config.bind.host not in ("0.0.0.0", "::"):
             acfg.mediaConfig.transportConfig.boundAddress = self.config.bind.host
+        acfg.mediaConfig.transportConfig.port = self.config.rtp_port
+        acfg.mediaConfig.transportConfig.portRange = self.config.rtp_port_range
         account = _Account(self)
         account.create(acfg, True)
         self._account = account

@@ -33,6 +33,7 @@ class AccountState(BaseModel):
     reason: str | None = None
     expires_s: int | None = None
     is_default: bool = False
+    retry_at: float | None = None  # Unix time of the next registration attempt, if one waits
 
     def describe(self) -> str:
         if self.registration is RegistrationState.FAILED:

@@ -16,13 +16,17 @@ from softphone.store.history import (
     CallDiagnostics,
     History,
     HistoryEntry,
+    HistoryScope,
 )
 from softphone.store.instance import instance_name, instance_socket_path
 from softphone.store.ladder import LadderKeeper
 from softphone.store.paths import DATA_DIR_ENV, DataDirs, StoreError, resolve_data_dirs
+from softphone.store.secrets import KeyringMissing, SecretError
 from softphone.store.settings import (
     AudioSettings,
     CallSettings,
+    DesktopSettings,
+    NetworkSettings,
     Settings,
     load_settings,
     save_settings,
@@ -39,10 +43,15 @@ __all__ = [
     "CallDiagnostics",
     "CallSettings",
     "DataDirs",
+    "DesktopSettings",
     "History",
     "HistoryEntry",
     "HistoryPages",
+    "HistoryScope",
+    "KeyringMissing",
     "LadderKeeper",
+    "NetworkSettings",
+    "SecretError",
     "Settings",
     "SettingsListener",
     "SettingsStore",

@@ -21,7 +21,7 @@ from typing import IO, Any, Protocol
 
 from softphone.model import CallDirection, HangupReason
 from softphone.model.explain import plain_outcome
-from softphone.store.history import HistoryEntry
+from softphone.store.history import HistoryEntry, HistoryScope
 
 
 class HistoryPages(Protocol):
@@ -35,6 +35,7 @@ class HistoryPages(Protocol):
         direction: CallDirection | None = None,
         reason: HangupReason | None = None,
         search: str | None = None,
+        scope: HistoryScope | None = None,
     ) -> builtins.list[HistoryEntry]: ...
 
 EXPORT_PAGE = 1000

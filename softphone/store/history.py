@@ -51,7 +51,7 @@ from softphone.store.recovery import INTERRUPTED_DETAIL, end_interrupted
 from softphone.store.wav_repair import repair_wav
 
 # CallDiagnostics is the model's (the engine reports with it), re-exported so there is one.
-__all__ = ["SCHEMA_VERSION", "CallDiagnostics", "History", "HistoryEntry"]
+__all__ = ["SCHEMA_VERSION", "CallDiagnostics", "History", "HistoryEntry", "HistoryScope"]
 
 log = logging.getLogger(__name__)
 
@@ -368,11 +368,33 @@ def _search_text(search: str | None) -> str:
     return search.replace(_FIELD_SEP, " ").casefold() if search else ""
 
 
+@dataclass(frozen=True)
+class HistoryScope:
+    """More filters beside direction, reason and search (the window's Missed and dates)."""
+
+    missed: bool = False  # incoming, never answered, and not declined by us
+    since_ns: int | None = None  # tm_create at or after (Unix ns)
+    until_ns: int | None = None  # tm_create before (Unix ns)
+
+
 def _filters(
-    direction: CallDirection | None, reason: HangupReason | None, search: str | None
+    direction: CallDirection | None, reason: HangupReason | None, search: str | None,
+    scope: HistoryScope | None = None,
 ) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
+    if scope is not None:
+        if scope.missed:
+            # model.policy.is_missed, in SQL: nobody here answered or declined it.
+            clauses.append("calls.direction = 'incoming' AND calls.status = 'hangup' AND "
+                           "calls.talk_seconds IS NULL AND "
+                           "(calls.hangup_by = 'remote' OR calls.hangup_reason = 'noanswer')")
+        if scope.since_ns is not None:
+            clauses.append("calls.tm_create_ns >= ?")
+            params.append(scope.since_ns)
+        if scope.until_ns is not None:
+            clauses.append("calls.tm_create_ns < ?")
+            params.append(scope.until_ns)
     if direction is not None:
         clauses.append("calls.direction = ?")
         params.append(CallDirection(direction).value)
@@ -1017,6 +1039,7 @@ class History:
         direction: CallDirection | None = None,
         reason: HangupReason | None = None,
         search: str | None = None,
+        scope: HistoryScope | None = None,
     ) -> builtins.list[HistoryEntry]:
         """One page of calls, newest first. Damaged rows are skipped (and logged)."""
         if limit < 0 or offset < 0:
@@ -1024,7 +1047,7 @@ class History:
         with self._connection("read") as conn:
             rows = self._read(
                 conn, lambda fts: self._list_rows(conn, fts, limit, offset, direction, reason,
-                                                  search)
+                                                  search, scope)
             )
         entries = (self._entry(row) for row in rows)
         return [entry for entry in entries if entry is not None]
@@ -1035,11 +1058,13 @@ class History:
         direction: CallDirection | None = None,
         reason: HangupReason | None = None,
         search: str | None = None,
+        scope: HistoryScope | None = None,
     ) -> int:
         """How many calls match the same filters as :meth:`list`."""
         with self._connection("read") as conn:
             return self._read(
-                conn, lambda fts: self._count_rows(conn, fts, direction, reason, search)
+                conn, lambda fts: self._count_rows(conn, fts, direction, reason, search,
+                                                   scope)
             )
 
     # -- searching -----------------------------------------------------------------------
@@ -1072,10 +1097,11 @@ class History:
 
     @staticmethod
     def _indexed(
-        direction: CallDirection | None, reason: HangupReason | None, search: str | None
+        direction: CallDirection | None, reason: HangupReason | None, search: str | None,
+        scope: HistoryScope | None = None,
     ) -> tuple[str, builtins.list[Any]]:
         """FROM and WHERE of a search driven by the index: its candidates, verified."""
-        where, params = _filters(direction, reason, search)
+        where, params = _filters(direction, reason, search, scope)
         # CROSS JOIN: the index first (its matches are few), each call then by rowid.
         # The LIKE of _filters still decides; the index only narrows.
         return (
@@ -1093,11 +1119,12 @@ class History:
         direction: CallDirection | None,
         reason: HangupReason | None,
         search: str | None,
+        scope: HistoryScope | None = None,
     ) -> builtins.list[Any]:
         text = _search_text(search)
         order = " ORDER BY tm_create_ns DESC, rowid DESC"
         if fts and _uses_index(text) and self._candidates(conn, text) < _COMMON_SEARCH:
-            source, params = self._indexed(direction, reason, search)
+            source, params = self._indexed(direction, reason, search, scope)
             # Sort the candidates' keys, then read the page's calls (not all calls' JSON).
             sql = (
                 f"{_SELECT} WHERE rowid IN (SELECT calls.rowid{source}"
@@ -1105,7 +1132,7 @@ class History:
                 f"{order}"
             )
         else:
-            where, params = _filters(direction, reason, search)
+            where, params = _filters(direction, reason, search, scope)
             sql = f"{_SELECT}{where}{order} LIMIT ? OFFSET ?"
         with closing(conn.execute(sql, [*params, limit, offset])) as cur:
             return cur.fetchall()
@@ -1117,13 +1144,14 @@ class History:
         direction: CallDirection | None,
         reason: HangupReason | None,
         search: str | None,
+        scope: HistoryScope | None = None,
     ) -> int:
         text = _search_text(search)
         if fts and _uses_index(text) and self._candidates(conn, text) < _COMMON_SEARCH:
-            source, params = self._indexed(direction, reason, search)
+            source, params = self._indexed(direction, reason, search, scope)
             sql = f"SELECT count(*){source}"
         else:
-            where, params = _filters(direction, reason, search)
+            where, params = _filters(direction, reason, search, scope)
             sql = f"SELECT count(*) FROM calls{where}"
         with closing(conn.execute(sql, params)) as cur:
             row = cur.fetchone()

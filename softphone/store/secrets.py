@@ -21,6 +21,11 @@ class SecretError(StoreError):
     pass
 
 
+class KeyringMissing(SecretError):
+    """No system keyring at all (not a locked or failing one): the window then offers to
+    keep a password for this session only, in memory."""
+
+
 def _why(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"the system keyring failed ({type(exc).__name__}{': ' + text if text else ''})"
@@ -34,7 +39,7 @@ def set_password(account: str, password: str) -> None:
     try:
         keyring.set_password(SERVICE, _key(account), password)
     except keyring.errors.NoKeyringError:
-        raise SecretError(f"cannot save the password of {account!r}: {_NO_KEYRING}") from None
+        raise KeyringMissing(f"cannot save the password of {account!r}: {_NO_KEYRING}") from None
     except Exception as exc:  # backends raise their own (D-Bus, import, locked) errors
         raise SecretError(f"cannot save the password of {account!r}: {_why(exc)}") from None
 
@@ -43,7 +48,7 @@ def get_password(account: str) -> str | None:
     try:
         return keyring.get_password(SERVICE, _key(account))
     except keyring.errors.NoKeyringError:
-        raise SecretError(f"cannot read the password of {account!r}: {_NO_KEYRING}") from None
+        raise KeyringMissing(f"cannot read the password of {account!r}: {_NO_KEYRING}") from None
     except Exception as exc:  # backends raise their own (D-Bus, import, locked) errors
         raise SecretError(f"cannot read the password of {account!r}: {_why(exc)}") from None
 
@@ -54,6 +59,6 @@ def delete_password(account: str) -> None:
     except keyring.errors.PasswordDeleteError:
         pass  # there was none
     except keyring.errors.NoKeyringError:
-        raise SecretError(f"cannot remove the password of {account!r}: {_NO_KEYRING}") from None
+        raise KeyringMissing(f"cannot remove the password of {account!r}: {_NO_KEYRING}") from None
     except Exception as exc:  # backends raise their own (D-Bus, import, locked) errors
         raise SecretError(f"cannot remove the password of {account!r}: {_why(exc)}") from None

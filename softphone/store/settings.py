@@ -51,6 +51,29 @@ class CallSettings(BaseModel):
     refuse_transfers: bool = False
 
 
+class DesktopSettings(BaseModel):
+    """How the window lives on the desktop: tray, start-up, login."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # With a tray, closing the window hides it there: calls keep ringing in.
+    close_to_tray: bool = True
+    start_minimized: bool = False
+    autostart: bool = False  # an XDG autostart entry starts it at login (minimized)
+    dial_pad_shown: bool = True
+
+
+class NetworkSettings(BaseModel):
+    """Where the window's engine listens; read at start."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    interface: str = "0.0.0.0"  # an address of this computer; 0.0.0.0: all of them
+    sip_port: int | None = Field(default=None, ge=0, le=65535)  # None: 5060 or next free
+    rtp_port: int = Field(default=4000, ge=1024, le=65535)  # first RTP port
+    rtp_port_range: int = Field(default=0, ge=0, le=60000)  # 0: no upper limit
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -59,6 +82,8 @@ class Settings(BaseModel):
     accounts: list[AccountSettings] = Field(default_factory=list)
     audio: AudioSettings = Field(default_factory=AudioSettings)
     calls: CallSettings = Field(default_factory=CallSettings)
+    desktop: DesktopSettings = Field(default_factory=DesktopSettings)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
     recordings_dir: str = ""  # empty: <data dir>/recordings
     # The window's layout, as Qt's saveGeometry/saveState bytes in base64 (empty: defaults).
     window_geometry: str = ""

@@ -29,7 +29,15 @@ class AccountSelector(QComboBox):
         self.setMinimumContentsLength(18)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self._states: dict[str, AccountState] = {}
+        # The settings' default account: accounts come up after the window opens, and the
+        # default is chosen as it appears, unless the user picked another meanwhile.
+        self.default_name = ""
+        self._user_chose = False
+        self.activated.connect(self._chosen_by_user)
         self.currentIndexChanged.connect(lambda _i: self._sync_tooltip())
+
+    def _chosen_by_user(self, _index: int) -> None:
+        self._user_chose = True
 
     def set_accounts(self, states: list[AccountState]) -> None:
         chosen = self.current_account()
@@ -40,7 +48,8 @@ class AccountSelector(QComboBox):
         for state in states:
             self.update_account(state)
         default = next((s.name for s in states if s.is_default), None)
-        for name in (chosen, default):
+        wanted = self.default_name if self.findData(self.default_name) >= 0 else None
+        for name in (chosen if self._user_chose else wanted, chosen, default):
             if name is not None and (index := self.findData(name)) >= 0:
                 self.setCurrentIndex(index)
                 break
@@ -53,6 +62,8 @@ class AccountSelector(QComboBox):
         if index < 0:
             self.addItem(icon, text, state.name)
             index = self.count() - 1
+            if state.name == self.default_name and not self._user_chose:
+                self.setCurrentIndex(index)
         else:
             self.setItemText(index, text)
             self.setItemIcon(index, icon)

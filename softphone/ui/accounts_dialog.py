@@ -6,10 +6,12 @@ job, handed in as an :class:`AccountsBackend`; the dialog only edits and shows.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Protocol
 
 from pydantic import ValidationError
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +39,7 @@ from softphone.model.account import (
     Transport,
 )
 from softphone.model.validation import first_error
+from softphone.store import KeyringMissing
 
 
 class AccountsBackend(Protocol):
@@ -45,10 +48,39 @@ class AccountsBackend(Protocol):
     def default_account(self) -> str: ...
 
     def save_account(
-        self, account: AccountSettings, password: str | None, make_default: bool
+        self,
+        account: AccountSettings,
+        password: str | None,
+        make_default: bool,
+        session_only: bool = False,
     ) -> None: ...
 
     def remove_account(self, name: str) -> None: ...
+
+    def inactive_reason(self, name: str) -> str: ...
+
+
+def ask_session_only(parent: QWidget, reason: str) -> bool:
+    answer = QMessageBox.question(
+        parent,
+        "No keyring",
+        f"{reason}.\n\nKeep the password for this session only? It stays in memory, is "
+        "never written to disk, and is asked again at the next start.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.Yes,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def state_text(state: AccountState | None, reason: str = "", now: float | None = None) -> str:
+    """The account's state with the why: "not active: …", "… — retrying in 12 s"."""
+    if state is None:
+        return f"not active: {reason}" if reason else "not active"
+    text = state.describe()
+    if state.retry_at is not None:
+        left = state.retry_at - (time.time() if now is None else now)
+        text += f" — retrying in {max(0, round(left))} s" if left > 0 else " — retrying now"
+    return text
 
 
 class AccountsDialog(QDialog):
@@ -58,6 +90,12 @@ class AccountsDialog(QDialog):
         self._backend = backend
         self._states: dict[str, AccountState] = {}
         self._editing: str | None = None
+        # Asked when there is no keyring; tests put their answer here.
+        self.confirm_session_only: Callable[[str], bool] = (
+            lambda reason: ask_session_only(self, reason))
+        self._countdown = QTimer(self)  # the "retrying in N s" countdown
+        self._countdown.timeout.connect(self._refresh_states)
+        self._countdown.start(1000)
 
         self.list = QListWidget()
         self.list.setAccessibleName("Accounts")
@@ -165,9 +203,22 @@ class AccountsDialog(QDialog):
             self.new_account()
 
     def _label(self, name: str, default: str) -> str:
-        state = self._states.get(name)
         mark = " (default)" if name == default else ""
-        return f"{name}{mark}\n  {state.describe() if state else 'not active'}"
+        return f"{name}{mark}\n  {self._state_text(name)}"
+
+    def _state_text(self, name: str) -> str:
+        return state_text(self._states.get(name), self._backend.inactive_reason(name))
+
+    def _refresh_states(self) -> None:
+        if not any(s.retry_at for s in self._states.values()):
+            return
+        default = self._backend.default_account()
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            name = item.data(Qt.ItemDataRole.UserRole)
+            item.setText(self._label(name, default))
+        if self._editing is not None:
+            self.state.setText(self._state_text(self._editing))
 
     def update_state(self, state: AccountState) -> None:
         """Called as registration changes; the dialog shows it live."""
@@ -178,7 +229,7 @@ class AccountsDialog(QDialog):
             if item.data(Qt.ItemDataRole.UserRole) == state.name:
                 item.setText(self._label(state.name, default))
         if state.name == self._editing:
-            self.state.setText(state.describe())
+            self.state.setText(self._state_text(state.name))
 
     # -- editor ------------------------------------------------------------------------------
 
@@ -209,8 +260,7 @@ class AccountsDialog(QDialog):
         self.expiry.setValue(account.reg_expiry_s)
         self.dtmf.setCurrentText(account.dtmf.value)
         self.make_default.setChecked(account.name == self._backend.default_account())
-        state = self._states.get(account.name)
-        self.state.setText(state.describe() if state else "not active")
+        self.state.setText(self._state_text(account.name))
         self.error.clear()
 
     def new_account(self) -> None:
@@ -266,7 +316,13 @@ class AccountsDialog(QDialog):
         if self._editing is None and password is None:
             password = ""
         try:
-            self._backend.save_account(account, password, self.make_default.isChecked())
+            try:
+                self._backend.save_account(account, password, self.make_default.isChecked())
+            except KeyringMissing as exc:
+                if not password or not self.confirm_session_only(str(exc)):
+                    raise
+                self._backend.save_account(account, password, self.make_default.isChecked(),
+                                           session_only=True)
             if self._editing is not None and self._editing != account.name:
                 self._backend.remove_account(self._editing)
         except Exception as exc:

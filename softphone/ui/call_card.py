@@ -26,8 +26,15 @@ from softphone.model.ids import NIL_ID
 from softphone.ui.call_control_bar import DTMF_KEYS, CallControlBar
 from softphone.ui.quality_graph import quality_words
 from softphone.ui.recordings import find_recording
-from softphone.ui.text import clock, direction_label, outcome_text
-from softphone.ui.theme import RECORDING_RED, badge_style, reason_colour
+from softphone.ui.text import clock, direction_label, outcome_text, plain_status
+from softphone.ui.theme import (
+    ACCENT_GREEN,
+    ACCENT_RED,
+    REASON_GLYPHS,
+    RECORDING_RED,
+    badge_style,
+    reason_colour,
+)
 
 _RINGING_FRAME = "QFrame#callCard { border: 2px solid #e67e22; border-radius: 8px; }"
 _CURRENT_FRAME = "QFrame#callCard { border: 2px solid palette(highlight); border-radius: 8px; }"
@@ -81,6 +88,9 @@ class CallCard(QFrame):
         self.badge = QLabel()
         self.badge.setAccessibleName("Call status")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Everyday words beside VoIPBIN's status: "progressing" reads as "talking".
+        self.plain = QLabel()
+        self.plain.setAccessibleName("Call status in plain words")
         self.elapsed = QLabel()
         self.elapsed.setAccessibleName("Elapsed time")
         self.ring_timeout = QLabel()
@@ -88,10 +98,14 @@ class CallCard(QFrame):
         self.outcome = QLabel()
         self.outcome.setAccessibleName("Call outcome")
         self.outcome.setWordWrap(True)
-        # The final SIP code and what happened in plain words, under VoIPBIN's words.
+        # The model's one sentence (explain.plain_outcome): "You declined the call."
+        self.plain_outcome = QLabel()
+        self.plain_outcome.setAccessibleName("What happened")
+        self.plain_outcome.setWordWrap(True)
+        # The final SIP code and reason, for the support engineer.
         self.outcome_detail = QLabel()
-        self.outcome_detail.setAccessibleName("What happened")
-        self.outcome_detail.setWordWrap(True)
+        self.outcome_detail.setAccessibleName("Final SIP response")
+        self.outcome_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.outcome_detail.hide()
         self.rec_indicator = QLabel()
         self.rec_indicator.setAccessibleName("Recording indicator")
@@ -109,13 +123,15 @@ class CallCard(QFrame):
 
         self.answer_button = QPushButton("Answer")
         self.answer_button.setAccessibleName("Answer")
-        self.answer_button.setStyleSheet("QPushButton { background: #1e8449; color: white; "
-                                         "font-weight: 600; padding: 6px 14px; }")
+        self.answer_button.setStyleSheet(f"QPushButton {{ background: {ACCENT_GREEN}; "
+                                         "color: white; font-weight: 600; padding: 6px 14px;"
+                                         " border-radius: 6px; }")
         self.answer_button.clicked.connect(lambda: self.answer_requested.emit(self.call_id))
         self.decline_button = QPushButton("Decline")
         self.decline_button.setAccessibleName("Decline")
-        self.decline_button.setStyleSheet("QPushButton { background: #c0392b; color: white; "
-                                          "font-weight: 600; padding: 6px 14px; }")
+        self.decline_button.setStyleSheet(f"QPushButton {{ background: {ACCENT_RED}; "
+                                          "color: white; font-weight: 600; padding: 6px 14px;"
+                                          " border-radius: 6px; }")
         self.decline_button.clicked.connect(lambda: self.decline_requested.emit(self.call_id))
         self.hangup_button = QPushButton("Hang up")
         self.hangup_button.setAccessibleName("Hang up this call")
@@ -146,6 +162,7 @@ class CallCard(QFrame):
         top.addWidget(self.direction)
         top.addStretch(1)
         top.addWidget(self.rec_indicator)
+        top.addWidget(self.plain)
         top.addWidget(self.badge)
         top.addWidget(self.dismiss_button)
         timers = QHBoxLayout()
@@ -169,6 +186,7 @@ class CallCard(QFrame):
         layout.addWidget(self.uri)
         layout.addLayout(timers)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.plain_outcome)
         layout.addWidget(self.outcome_detail)
         layout.addWidget(self.recordings)
         layout.addLayout(buttons)
@@ -205,6 +223,7 @@ class CallCard(QFrame):
         self.badge.setStyleSheet(badge_style(call.status))
         self.badge.setToolTip(STATUS_DESCRIPTIONS[call.status])
         self.badge.setAccessibleDescription(STATUS_DESCRIPTIONS[call.status])
+        self.plain.setText(plain_status(call))
         ringing_in = self.is_incoming_ringing
         self.answer_button.setVisible(ringing_in)
         self.decline_button.setVisible(ringing_in)
@@ -223,8 +242,7 @@ class CallCard(QFrame):
             self.outcome.setText(outcome_text(call))
             d = self.diagnostics
             sip = f"SIP {d.sip_code} {d.sip_reason or ''}".rstrip() if d and d.sip_code else ""
-            plain = plain_outcome(call, d.sip_code if d is not None else None)
-            self.outcome_detail.setText(" · ".join(part for part in (sip, plain) if part))
+            self.outcome_detail.setText(sip)
             colour = reason_colour(call.hangup_reason).name()
             self.outcome.setStyleSheet(f"color: {colour}; font-weight: 600;")
             tip = HANGUP_REASON_DESCRIPTIONS.get(call.hangup_reason, "")
@@ -232,7 +250,11 @@ class CallCard(QFrame):
                 tip = f"{tip}\n{self.diagnostics.detail}".strip()
             self.outcome.setToolTip(tip)
             self.outcome.setAccessibleDescription(tip)
+            code = self.diagnostics.sip_code if self.diagnostics is not None else None
+            glyph = REASON_GLYPHS.get(call.hangup_reason, "")
+            self.plain_outcome.setText(f"{glyph} {plain_outcome(call, code)}".strip())
         self.outcome.setVisible(call.is_over)
+        self.plain_outcome.setVisible(call.is_over)
         self.outcome_detail.setVisible(call.is_over and bool(self.outcome_detail.text()))
         self.controls.update_call(call, self.diagnostics)
         self._restyle()

@@ -80,14 +80,16 @@ class CallController(QObject):
     # -- the current call, the first ringing one ---------------------------------------------
 
     def hang_up(self) -> None:
-        """End the current call; with none, decline the first call ringing in."""
+        """End the current call, one we placed or answered (Esc, Hang up).
+
+        Never a call ringing in: one stray Esc would send the caller 486. Decline has its
+        own button and shortcut."""
         card = self._calls.current
-        if card is not None and not card.is_over:
+        if card is not None and not card.is_over and not card.is_incoming_ringing:
             self.hang_up_call(card.call_id)
-            return
-        ringing = self._calls.ringing_incoming()
-        if ringing:
-            self.decline(ringing[0].call_id)
+        elif self._calls.ringing_incoming():
+            self.message.emit("A call is ringing in: Decline it with its button or "
+                              "Ctrl+Shift+D")
 
     def answer_ringing(self) -> None:
         ringing = self._calls.ringing_incoming()

@@ -60,8 +60,9 @@ class ActiveCallsPanel(QScrollArea):
             if diagnostics is not None:
                 card.update_call(call, diagnostics)
             self.cards[call.id] = card
-            # A ringing incoming call goes on top, where it is seen first.
-            position = 0 if card.is_incoming_ringing else self._layout.count() - 1
+            # A ringing incoming call goes on top, where it is seen first; any other live
+            # call above the ended ones, which never push a live call out of view.
+            position = 0 if card.is_incoming_ringing else self._first_ended_position()
             self._layout.insertWidget(position, card)
             # Shown now: a layout only shows a widget added to a visible parent from a
             # queued call, and until that event runs the card (and its Answer button) is
@@ -72,12 +73,35 @@ class ActiveCallsPanel(QScrollArea):
             if not card.is_incoming_ringing and not call.is_over:
                 self.set_current(call.id)
         else:
+            was_over = card.is_over
             card.update_call(call, diagnostics)
+            if call.is_over and not was_over:
+                self._sink(card)
         if call.is_over and self._current == call.id:
             self.set_current(self._next_live())
         elif self._current is None and not call.is_over and not card.is_incoming_ringing:
             self.set_current(call.id)
         return card
+
+    def _first_ended_position(self) -> int:
+        """The layout slot of the first ended card (the end of the live ones)."""
+        for position in range(self._layout.count()):
+            item = self._layout.itemAt(position)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, CallCard) and widget.is_over:
+                return position
+        return self._layout.count() - 1  # before the stretch
+
+    def _sink(self, card: CallCard) -> None:
+        """An ended card moves below every live one (it lingers a few seconds there)."""
+        self._layout.removeWidget(card)
+        self._layout.insertWidget(self._first_ended_position(), card)
+
+    def ordered_cards(self) -> list[CallCard]:
+        """The cards top to bottom, as the user sees them."""
+        items = (self._layout.itemAt(i) for i in range(self._layout.count()))
+        return [w for item in items if item is not None
+                and isinstance(w := item.widget(), CallCard)]
 
     def remove(self, call_id: object) -> None:
         card = self.cards.pop(call_id, None) if isinstance(call_id, UUID) else None

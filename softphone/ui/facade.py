@@ -12,7 +12,7 @@ from softphone.model.account import AccountState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.policy import IncomingPolicy
 from softphone.model.siptrace import SipMessage
-from softphone.store import HistoryPages
+from softphone.store import HistoryPages, HistoryScope
 
 
 class Update(Protocol):
@@ -124,6 +124,7 @@ class HistoryView(HistoryPages, Protocol):
         direction: CallDirection | None = None,
         reason: HangupReason | None = None,
         search: str | None = None,
+        scope: HistoryScope | None = None,
     ) -> int: ...
 
     def delete(self, ids: Iterable[UUID | str]) -> int: ...

@@ -31,7 +31,7 @@ from softphone.model.enums import (
     STATUS_DESCRIPTIONS,
 )
 from softphone.model.explain import plain_outcome
-from softphone.store import HistoryEntry
+from softphone.store import HistoryEntry, HistoryScope
 from softphone.ui.facade import HistoryView
 from softphone.ui.text import clock, direction_label, local_time, party
 from softphone.ui.theme import reason_colour
@@ -41,19 +41,24 @@ PAGE_ROWS = 200
 MAX_PAGES = 12  # at most 2,400 calls in memory, however long the history
 LOADING = "…"
 
+# The far end first (who the call was with, whichever way it went); our own From or To
+# is detail, at the end, where the last column stretches into the spare width.
 COLUMNS = (
+    "Remote party",
     "Time",
     "Direction",
-    "From",
-    "To",
     "Status",
     "Duration",
     "Hangup by",
     "Hangup reason",
     "Recordings",
+    "From",
+    "To",
 )
-COL_TIME, COL_DIRECTION, COL_FROM, COL_TO, COL_STATUS, COL_DURATION = range(6)
-COL_HANGUP_BY, COL_REASON, COL_RECORDINGS = 6, 7, 8
+COL_REMOTE, COL_TIME, COL_DIRECTION, COL_STATUS, COL_DURATION = range(5)
+COL_HANGUP_BY, COL_REASON, COL_RECORDINGS, COL_FROM, COL_TO = range(5, 10)
+# Starting widths in px (the last, To, stretches); a saved header layout wins.
+COLUMN_WIDTHS = (340, 150, 100, 90, 70, 85, 120, 90, 340, 340)
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -65,12 +70,17 @@ class HistoryFilter:
     direction: CallDirection | None = None
     reason: HangupReason | None = None
     search: str = ""
+    missed: bool = False
+    since_ns: int | None = None
+    until_ns: int | None = None
 
     def query(self) -> dict[str, Any]:
+        scope = HistoryScope(self.missed, self.since_ns, self.until_ns)
         return {
             "direction": self.direction,
             "reason": self.reason,
             "search": self.search.strip() or None,
+            "scope": scope if scope != HistoryScope() else None,
         }
 
 
@@ -245,6 +255,8 @@ class HistoryTableModel(QAbstractTableModel):
 
 def display(entry: HistoryEntry, column: int) -> str:
     call = entry.call
+    if column == COL_REMOTE:
+        return party(call.remote)
     if column == COL_TIME:
         return local_time(call.tm_create)
     if column == COL_DIRECTION:
@@ -280,6 +292,8 @@ def tooltip(entry: HistoryEntry, column: int) -> str | None:
             text += f"\nSIP {entry.sip_code} {entry.sip_reason or ''}".rstrip()
         if entry.detail:
             text += f"\n{entry.detail}"
+        if call.is_over:
+            text += f"\n{plain_outcome(call, entry.sip_code)}"
         return text.strip() or None
     if column == COL_HANGUP_BY:
         return HANGUP_BY_DESCRIPTIONS.get(call.hangup_by)
@@ -287,6 +301,6 @@ def tooltip(entry: HistoryEntry, column: int) -> str | None:
         return STATUS_DESCRIPTIONS.get(call.status)
     if column == COL_RECORDINGS and call.recording_ids:
         return "Double-click to play; right-click for the folder"
-    if column in (COL_FROM, COL_TO):
+    if column in (COL_REMOTE, COL_FROM, COL_TO):
         return display(entry, column)
     return None

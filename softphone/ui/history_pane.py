@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -33,7 +35,11 @@ from softphone.ui.call_details import call_json
 from softphone.ui.facade import HistoryView
 from softphone.ui.history_export import all_entries, export, selected_entries
 from softphone.ui.history_model import (
+    COL_FROM,
     COL_RECORDINGS,
+    COL_REMOTE,
+    COL_TO,
+    COLUMN_WIDTHS,
     COLUMNS,
     HistoryFilter,
     HistoryTableModel,
@@ -43,6 +49,32 @@ from softphone.ui.text import redial_target
 from softphone.ui.worker import Worker
 
 SEARCH_DEBOUNCE_MS = 250
+PARTY_SAMPLE = "Support desk <sip:+821012345678@pbx.example.com>"
+MISSED = "missed"  # the direction filter's "Missed" entry
+# The date filter: (label, days back from today; None: any time; -1: between two dates).
+PERIODS: tuple[tuple[str, int | None], ...] = (
+    ("Any time", None), ("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29),
+    ("Between…", -1),
+)
+# Window shortcuts a line edit would take for itself (Ctrl+E: end of line on X11).
+_WINDOW_KEYS = (QKeySequence("Ctrl+E"), QKeySequence("Ctrl+Shift+E"))
+
+
+def _day_start_ns(day: date) -> int:
+    return int(datetime.combine(day, time()).astimezone().timestamp()) * 1_000_000_000
+
+
+class _LeaveWindowShortcuts(QObject):
+    """Lets the window's export shortcuts work while the search field has the focus."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            pressed = QKeySequence(event.keyCombination())
+            if any(pressed.matches(k) == QKeySequence.SequenceMatch.ExactMatch
+                   for k in _WINDOW_KEYS):
+                event.ignore()  # not overridden: the shortcut fires
+                return True
+        return False
 
 
 class HistoryPane(QWidget):
@@ -71,6 +103,31 @@ class HistoryPane(QWidget):
         self.direction.addItem("All directions", None)
         for direction in (CallDirection.INCOMING, CallDirection.OUTGOING):
             self.direction.addItem(direction.value.capitalize(), direction)
+        self.direction.addItem("Missed", MISSED)
+        self.direction.setItemData(self.direction.count() - 1,
+                                   "Incoming calls nobody answered or declined",
+                                   Qt.ItemDataRole.ToolTipRole)
+        self.period = QComboBox()
+        self.period.setAccessibleName("Filter by date")
+        for label, days in PERIODS:
+            self.period.addItem(label, days)
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addDays(-7))
+        self.date_from.setAccessibleName("From date")
+        self.date_to = QDateEdit(today)
+        self.date_to.setAccessibleName("To date")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.hide()
+            edit.dateChanged.connect(lambda _d: self.apply_filter())
+        self.new_button = QPushButton()
+        self.new_button.setAccessibleName("New calls above")
+        self.new_button.setToolTip("Calls that came in while you were scrolled down: show them")
+        self.new_button.hide()
+        self.new_button.clicked.connect(self.show_newest)
+        self._new_rows = 0
+        self._scroll_before = 0
         self.reason = QComboBox()
         self.reason.setAccessibleName("Filter by hangup reason")
         self.reason.addItem("All reasons", None)
@@ -86,6 +143,8 @@ class HistoryPane(QWidget):
         self.search.setPlaceholderText("Search number or name")
         self.search.setAccessibleName("Search history")
         self.search.setClearButtonEnabled(True)
+        self._shortcut_filter = _LeaveWindowShortcuts(self)
+        self.search.installEventFilter(self._shortcut_filter)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Matching calls")
         self.export_button = QToolButton()
@@ -123,8 +182,16 @@ class HistoryPane(QWidget):
         )
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in enumerate((150, 100, 210, 210, 80, 70, 85, 120, 80)):
+        for column, width in enumerate(COLUMN_WIDTHS):
             header.resizeSection(column, width)
+        # Parties as wide as a typical name and number in this font: never cut at 1920.
+        party_width = self.table.fontMetrics().horizontalAdvance(PARTY_SAMPLE) + 24
+        for column in (COL_REMOTE, COL_FROM, COL_TO):
+            header.resizeSection(column, party_width)
+        # New rows land on top: keep what the user reads in place while scrolled down.
+        self.model.rowsAboutToBeInserted.connect(self._rows_coming)
+        self.model.rowsInserted.connect(self._rows_came)
+        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._context_menu)
@@ -146,12 +213,17 @@ class HistoryPane(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.direction.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.reason.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.period.currentIndexChanged.connect(lambda _i: self._period_chosen())
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("History"))
         bar.addWidget(self.direction)
         bar.addWidget(self.reason)
+        bar.addWidget(self.period)
+        bar.addWidget(self.date_from)
+        bar.addWidget(self.date_to)
         bar.addWidget(self.search, 1)
+        bar.addWidget(self.new_button)
         bar.addWidget(self.count_label)
         bar.addWidget(self.export_button)
         bar.addWidget(self.delete_button)
@@ -165,11 +237,70 @@ class HistoryPane(QWidget):
 
     def apply_filter(self) -> None:
         self._search_timer.stop()
+        direction = self.direction.currentData()
+        since, until = self._date_range()
         self.model.set_filter(HistoryFilter(
-            direction=self.direction.currentData(),
+            direction=None if direction in (None, MISSED) else CallDirection(direction),
             reason=self.reason.currentData(),
             search=self.search.text(),
+            missed=direction == MISSED,
+            since_ns=since,
+            until_ns=until,
         ))
+
+    def _period_chosen(self) -> None:
+        between = self.period.currentData() == -1
+        self.date_from.setVisible(between)
+        self.date_to.setVisible(between)
+        self.apply_filter()
+
+    def _date_range(self) -> tuple[int | None, int | None]:
+        """The chosen dates as [since, until) in Unix ns, local days; None: open."""
+        days = self.period.currentData()
+        if days is None:
+            return None, None
+        if days == -1:
+            first = self.date_from.date().toPython()
+            last = self.date_to.date().toPython()
+            assert isinstance(first, date) and isinstance(last, date)
+            if last < first:
+                first, last = last, first
+        else:
+            last = date.today()
+            first = last - timedelta(days=days)
+        return _day_start_ns(first), _day_start_ns(last + timedelta(days=1))
+
+    # -- new rows while scrolled ---------------------------------------------------------------
+
+    def _rows_coming(self, parent: QModelIndex, first: int, last: int) -> None:
+        self._scroll_before = self.table.verticalScrollBar().value()
+
+    def _rows_came(self, parent: QModelIndex, first: int, last: int) -> None:
+        if parent.isValid() or first != 0:
+            return
+        added = last - first + 1
+        bar = self.table.verticalScrollBar()
+        if self._scroll_before <= 0:
+            bar.setValue(0)  # at the top: follow, the new calls show
+            return
+        # Scrolled down: the same calls stay under the user's eyes; say how many are above.
+        per_item = (self.table.verticalScrollMode()
+                    is QAbstractItemView.ScrollMode.ScrollPerItem)
+        step = 1 if per_item else self.table.verticalHeader().defaultSectionSize()
+        bar.setValue(self._scroll_before + added * step)
+        self._new_rows += added
+        self.new_button.setText(f"↑ {self._new_rows} new")
+        self.new_button.show()
+
+    def _scrolled(self, value: int) -> None:
+        if value == 0 and self._new_rows:
+            self._new_rows = 0
+            self.new_button.hide()
+
+    def show_newest(self) -> None:
+        self.table.scrollToTop()
+        self._new_rows = 0
+        self.new_button.hide()
 
     def _show_count(self, count: int) -> None:
         self.count_label.setText(f"{count:,} call{'s' if count != 1 else ''}")
@@ -219,7 +350,15 @@ class HistoryPane(QWidget):
         if path is None:
             self.message.emit(f"The recording file is not in {self.recordings_dir} any more")
             return
-        self.open_url(QUrl.fromLocalFile(str(path)))
+        self.play_file(path)
+
+    def play_file(self, path: Path) -> None:
+        """Hand a WAV to the desktop's player; say plainly when there is none."""
+        if self.open_url(QUrl.fromLocalFile(str(path))) is False:
+            self.message.emit(
+                f"Cannot play {path.name}: this desktop has no program set up for WAV files "
+                f"(install a media player, or open {path.parent} and play it from there)")
+
 
     def open_folder(self) -> None:
         self.recordings_dir.mkdir(parents=True, exist_ok=True)

@@ -8,20 +8,25 @@ GUI thread (the engine is polled from a QTimer), as a Qt signal.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
+    QSystemTrayIcon,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -29,33 +34,72 @@ from PySide6.QtWidgets import (
 from softphone.model import Call, CallDirection, CallStatus
 from softphone.model.account import BUILTIN_ACCOUNT, AccountState
 from softphone.model.diagnostics import CallDiagnostics
+from softphone.model.explain import plain_outcome
+from softphone.model.policy import is_missed
 from softphone.model.siptrace import SipMessage
 from softphone.store import (
     CallSettings,
+    DesktopSettings,
     HistoryEntry,
+    NetworkSettings,
     Settings,
     SettingsStore,
     StoreError,
 )
+from softphone.ui.about_dialog import AboutDialog, AboutInfo
 from softphone.ui.account_selector import AccountSelector
 from softphone.ui.accounts_dialog import AccountsBackend, AccountsDialog
+from softphone.ui.autostart import set_autostart
 from softphone.ui.bridge import CallSignals
 from softphone.ui.call_card import CallCard
 from softphone.ui.call_controller import CallController
 from softphone.ui.call_details import CallDetailsDialog
 from softphone.ui.calls_panel import ActiveCallsPanel
+from softphone.ui.desktop_dialog import DesktopDialog
 from softphone.ui.dial_pad import DialPad
 from softphone.ui.facade import CallControl, HistoryView, Update
 from softphone.ui.history_pane import HistoryPane
+from softphone.ui.icons import dnd_pixmap, phone_icon
 from softphone.ui.incoming_policy import window_policy
+from softphone.ui.incoming_popup import IncomingPopup
+from softphone.ui.notifications import DesktopNotifier
+from softphone.ui.own_address import OwnAddress
 from softphone.ui.settings_dialog import CallSettingsDialog
 from softphone.ui.sip_log import SipLogFeed, SipLogWindow
 from softphone.ui.target_field import TargetField
 from softphone.ui.text import party
+from softphone.ui.theme import ACCENT_GREEN, ACCENT_RED
 from softphone.ui.tray import Tray
 
 _log = logging.getLogger(__name__)
 STATUS_MESSAGE_MS = 10_000
+CALLING_PREFIX = "Calling "  # the controller's line while a call is placed
+
+# One clear primary action: Call is the filled green button; the focus ring is drawn by
+# the style sheet, since a style sheet background hides the native one.
+_CALL_STYLE = (
+    f"QPushButton {{ padding: 7px 14px; border-radius: 6px; font-weight: 600; }}"
+    f"QPushButton:enabled {{ background: {ACCENT_GREEN}; color: white; }}"
+    "QPushButton:focus { border: 3px solid palette(highlight); padding: 4px 11px; }"
+)
+_HANGUP_STYLE = (
+    "QPushButton { padding: 7px 14px; border-radius: 6px; font-weight: 600; }"
+    f"QPushButton:enabled {{ background: {ACCENT_RED}; color: white; }}"
+    "QPushButton:focus { border: 3px solid palette(highlight); padding: 4px 11px; }"
+)
+
+
+def ask_quit(parent: QWidget, live: int) -> bool:
+    """Quitting with calls up ends them: ask first (the default is to stay)."""
+    answer = QMessageBox.question(
+        parent,
+        "Quit softphone?",
+        f"{live} call{'s are' if live != 1 else ' is'} still going on. Quitting ends "
+        f"{'them' if live != 1 else 'it'}.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 class _EngineRelay(QObject):
@@ -92,6 +136,12 @@ class MainWindow(QMainWindow):
         self._default_domain = default_domain or self.settings.default_domain or None
         self._accounts_backend: AccountsBackend | None = None
         self.accounts_dialog: AccountsDialog | None = None
+        self.about_info = AboutInfo(data_dir=settings_path.parent if settings_path else None)
+        # Asked before quitting with live calls; tests put their answer here.
+        self.confirm_quit: Callable[[int], bool] = lambda live: ask_quit(self, live)
+        self._quitting = False
+        self._detached = False
+        self._told_tray = False
 
         self._init_widgets(history, recordings_dir)
         self._init_layout()
@@ -105,26 +155,38 @@ class MainWindow(QMainWindow):
 
     def _init_widgets(self, history: HistoryView, recordings_dir: Path) -> None:
         self.account = AccountSelector()
+        self.account.default_name = self.settings.default_account
         self.target_field = TargetField(self._default_domain)
+        self.own_address = OwnAddress()
         self.call_button = QPushButton("Call")
         self.call_button.setAccessibleName("Call")
         self.call_button.setToolTip("Call the target (Enter)")
         self.call_button.setDefault(True)
-        self.call_button.setStyleSheet(
-            "QPushButton:enabled { background: #1e8449; color: white; font-weight: 600; }"
-        )
+        self.call_button.setIcon(phone_icon("white", 32))
+        self.call_button.setIconSize(QSize(18, 18))
+        self.call_button.setStyleSheet(_CALL_STYLE)
         self.hangup_button = QPushButton("Hang up")
         self.hangup_button.setAccessibleName("Hang up")
-        self.hangup_button.setToolTip("Hang up the current call (Esc)")
-        self.hangup_button.setStyleSheet(
-            "QPushButton:enabled { background: #c0392b; color: white; font-weight: 600; }"
-        )
+        self.hangup_button.setToolTip("Hang up the call you placed or answered (Esc)")
+        self.hangup_button.setIcon(phone_icon("white", 32, hang_up=True))
+        self.hangup_button.setIconSize(QSize(18, 18))
+        self.hangup_button.setStyleSheet(_HANGUP_STYLE)
         self.dial_pad = DialPad()
+        self.dial_pad_toggle = QToolButton()
+        self.dial_pad_toggle.setCheckable(True)
+        self.dial_pad_toggle.setAccessibleName("Show dial pad")
+        self.dial_pad_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.dial_pad_toggle.setAutoRaise(True)
         self.calls = ActiveCallsPanel(recordings_dir, self.settings.calls.ring_timeout_s)
         self.history_pane = HistoryPane(history, recordings_dir)
+        self.mode_icon = QLabel()
+        self.mode_icon.setAccessibleName("Do not disturb icon")
         self.mode_label = QLabel()
         self.mode_label.setAccessibleName("Incoming call mode")
         self.tray = Tray(self)
+        self.popup = IncomingPopup(self)
+        self.notifier = DesktopNotifier(self)
+        self._notes: dict[int, UUID | None] = {}  # notification id -> its call (None: missed)
 
     def _init_layout(self) -> None:
         # The target gets the whole width: a full sip: URI must be readable as it is typed.
@@ -135,18 +197,25 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.hangup_button, 1)
         dial_row.addLayout(buttons)
         dialer = QWidget()
+        dialer.setMinimumWidth(300)
         dialer.setMaximumWidth(380)
         left = QVBoxLayout(dialer)
         left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(8)
         left.addWidget(self.account)
+        left.addWidget(self.own_address)
         left.addLayout(dial_row)
+        left.addWidget(self.dial_pad_toggle, 0, Qt.AlignmentFlag.AlignLeft)
         left.addWidget(self.dial_pad, 1)
+        self._pad_spacer = QWidget()  # takes the pad's room when it is folded away
+        left.addWidget(self._pad_spacer, 1)
         # The audio engineer's panel goes here: add_side_panel() inserts into this layout.
         self.audio_slot = QVBoxLayout()
         left.addLayout(self.audio_slot)
         top = QWidget()
         top_row = QHBoxLayout(top)
-        top_row.setContentsMargins(6, 6, 6, 0)
+        top_row.setContentsMargins(10, 10, 10, 0)
+        top_row.setSpacing(12)
         top_row.addWidget(dialer)
         top_row.addWidget(self.calls, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -156,6 +225,7 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([470, 430])  # room for two call cards; a saved layout wins
         self.setCentralWidget(self.splitter)
+        self.statusBar().addPermanentWidget(self.mode_icon)
         self.statusBar().addPermanentWidget(self.mode_label)
 
     def _init_engine(self) -> None:
@@ -200,7 +270,15 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         self.tray.show_requested.connect(self._raise)
-        self.tray.quit_requested.connect(self.close)
+        self.tray.quit_requested.connect(self.quit)
+        self.tray.messageClicked.connect(self._raise)
+        self.popup.answer_requested.connect(self._answer_from_popup)
+        self.popup.decline_requested.connect(self.controller.decline)
+        self.popup.show_requested.connect(self._raise)
+        self.notifier.action_invoked.connect(self._notification_action)
+        self.notifier.closed.connect(lambda nid: self._notes.pop(nid, None))
+        self.own_address.copied.connect(lambda uri: self.show_message(f"Copied {uri}"))
+        self.dial_pad_toggle.toggled.connect(self.show_dial_pad)
         self.tray.dnd_action.toggled.connect(self.set_do_not_disturb)
         self.target_field.returnPressed.connect(self.place_call)
         self.target_field.validity_changed.connect(lambda _v: self._refresh_buttons())
@@ -215,6 +293,7 @@ class MainWindow(QMainWindow):
         self.controller.message.connect(self.show_message)
         self.signals.changed.connect(self._on_update)
         self._relay.account_changed.connect(self.account.update_account)
+        self._relay.account_changed.connect(self._account_state_changed)
         self._relay.missed_changed.connect(self._show_missed)
         self.account.currentIndexChanged.connect(lambda _i: self._account_chosen())
 
@@ -225,8 +304,28 @@ class MainWindow(QMainWindow):
         self.resize(1100, 760)
         self._restore_layout()
         self._apply_mode()
+        self.dial_pad_toggle.setChecked(self.settings.desktop.dial_pad_shown)
+        self.show_dial_pad(self.settings.desktop.dial_pad_shown)
+        self._tab_order()
         self._refresh_buttons()
         self.target_field.setFocus()
+
+    def _tab_order(self) -> None:
+        """Tab walks the dialer top to bottom, then every dial pad key in reading order."""
+        chain: list[QWidget] = [self.account, self.target_field, self.call_button,
+                                self.hangup_button, self.dial_pad_toggle,
+                                *self.dial_pad.ordered_buttons()]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def show_dial_pad(self, shown: bool) -> None:
+        self.dial_pad.setVisible(shown)
+        self._pad_spacer.setVisible(not shown)
+        self.dial_pad_toggle.setText("Dial pad ▾" if shown else "Dial pad ▸")
+        self.dial_pad_toggle.setToolTip("Hide the dial pad" if shown else "Show the dial pad")
+        if shown != self.settings.desktop.dial_pad_shown:
+            self._update_desktop(
+                self.settings.desktop.model_copy(update={"dial_pad_shown": shown}))
 
     # -- layout pieces for other parts of the app -----------------------------------------------
 
@@ -256,7 +355,9 @@ class MainWindow(QMainWindow):
         dialog, self.accounts_dialog = self.accounts_dialog, None
         if dialog is not None:
             self._relay.account_changed.disconnect(dialog.update_state)
-        # Accounts may have been added, renamed or removed.
+        # Accounts may have been added, renamed or removed, the default changed.
+        if self._accounts_backend is not None:
+            self.account.default_name = self._accounts_backend.default_account()
         self.account.set_accounts(self._engine.account_states())
         self._account_chosen()
 
@@ -291,7 +392,7 @@ class MainWindow(QMainWindow):
         action(calls, "Call d&etails", "Ctrl+I", self.show_current_details, "details")
         calls.addSeparator()
         action(calls, "Go to &target", "Ctrl+L", self._focus_target, "focus_target")
-        action(calls, "&Quit", "Ctrl+Q", self.close, "quit")
+        action(calls, "&Quit", "Ctrl+Q", self.quit, "quit")
         view = self.menuBar().addMenu("&View")
         action(view, "SIP &log", "Ctrl+Shift+L", self.show_sip_log, "sip_log")
         history = self.menuBar().addMenu("&History")
@@ -318,6 +419,9 @@ class MainWindow(QMainWindow):
         self.dnd_action.setCheckable(True)
         action(settings, "&Call settings…", "Ctrl+,", self.edit_call_settings, "settings")
         action(settings, "A&ccounts…", "Ctrl+Shift+C", self.edit_accounts, "accounts")
+        action(settings, "Desktop and &network…", None, self.edit_desktop, "desktop")
+        help_menu = self.menuBar().addMenu("&Help")
+        action(help_menu, "&About softphone…", "F1", self.show_about, "about")
 
     # -- the user's acts -----------------------------------------------------------------------
 
@@ -344,7 +448,15 @@ class MainWindow(QMainWindow):
             return None  # the engine's own identity for direct calls
         return state.name
 
+    def _account_state_changed(self, _state: AccountState) -> None:
+        self._show_own_address()  # a bound slot: Qt drops it with the window
+
+    def _show_own_address(self) -> None:
+        state = self.account.current_state()
+        self.own_address.set_address(state.uri if state is not None else "")
+
     def _account_chosen(self) -> None:
+        self._show_own_address()
         # Numbers and bare user names dial through the chosen account's domain.
         state = self.account.current_state()
         domain = self._default_domain
@@ -429,9 +541,7 @@ class MainWindow(QMainWindow):
         card.details_requested.connect(
             lambda _cid: self._show_details(card.call, card.diagnostics)
         )
-        card.play_requested.connect(
-            lambda path: self.history_pane.open_url(QUrl.fromLocalFile(str(path)))
-        )
+        card.play_requested.connect(self.history_pane.play_file)
 
     def _on_update(self, update: Update) -> None:
         call = update.call
@@ -447,9 +557,17 @@ class MainWindow(QMainWindow):
         ):
             self._announced_incoming.add(call.id)
             self._incoming(call)
+        if self.popup.call_id == call.id and call.status is not CallStatus.RINGING:
+            self._next_popup()
+        if call.status is not CallStatus.RINGING:
+            self._withdraw(call.id)
+        if (call.status is CallStatus.PROGRESSING
+                and self.statusBar().currentMessage().startswith(CALLING_PREFIX)):
+            self.statusBar().clearMessage()  # answered: the card says "talking"
         if call.is_over:
             self.controller.call_ended(call.id)
             self._announced_incoming.discard(call.id)  # kept only while it rings
+            self._call_ended(call, update.diagnostics)
         # The history listener (app.py) saved the call before this listener ran: its row
         # shows each status as it happens, not only once the call is over.
         self.history_pane.call_changed(call, update.diagnostics)
@@ -461,7 +579,67 @@ class MainWindow(QMainWindow):
         if self.settings.calls.do_not_disturb:
             self.show_message(f"Declined a call from {who}: do not disturb is on")
             return
-        self.tray.notify("Incoming call", who)
+        self._notify("Incoming call", who, call.id,
+                     [("answer", "Answer"), ("decline", "Decline"), ("default", "Open")])
+        if not self._in_front():
+            self._next_popup()
+
+    def _in_front(self) -> bool:
+        """The user has this window in front of them (shown, not minimized, active)."""
+        return self.isVisible() and not self.isMinimized() and self.isActiveWindow()
+
+    def _next_popup(self) -> None:
+        """The pop-up shows the first call still ringing in (none: it goes)."""
+        if self._detached:
+            return
+        ringing = [c.call for c in self.calls.ringing_incoming()]
+        if not ringing or self.settings.calls.auto_answer:
+            self.popup.dismiss()
+            return
+        if self.popup.isVisible() or not self._in_front():
+            self.popup.show_call(ringing[0], len(ringing) - 1)
+
+    def _answer_from_popup(self, call_id: UUID) -> None:
+        self.controller.answer(call_id)
+        self._raise()  # an answered call is handled in the window (hang up, DTMF)
+
+    def _call_ended(self, call: Call, diagnostics: CallDiagnostics) -> None:
+        sentence = plain_outcome(call, diagnostics.sip_code)
+        if self.statusBar().currentMessage().startswith(CALLING_PREFIX) and not any(
+            c.call.status is CallStatus.DIALING for c in self.calls.live_cards()
+        ):
+            # "Calling …" must not outlive the call: the outcome replaces it.
+            self.show_message(sentence)
+        if is_missed(call):
+            self._notify("Missed call", f"{party(call.remote)}: {sentence}", None,
+                         [("default", "Show")])
+
+    def _notify(self, title: str, text: str, call_id: UUID | None,
+                actions: list[tuple[str, str]]) -> None:
+        """With buttons where the desktop's notification service has them, else the tray's."""
+        note = (self.notifier.notify(title, text, actions)
+                if self.notifier.supports_actions else None)
+        if note is not None:
+            self._notes[note] = call_id
+        self.tray.notify(title, text, shown_elsewhere=note is not None)
+
+    def _withdraw(self, call_id: UUID) -> None:
+        for note, cid in list(self._notes.items()):
+            if cid == call_id:
+                del self._notes[note]
+                self.notifier.withdraw(note)
+
+    def _notification_action(self, note: int, key: str) -> None:
+        if note not in self._notes:
+            return  # not ours, or its call is no longer ringing
+        call_id = self._notes.pop(note)
+        self.notifier.withdraw(note)  # acted on: some services leave it up otherwise
+        if key == "answer" and call_id is not None:
+            self._answer_from_popup(call_id)
+        elif key == "decline" and call_id is not None:
+            self.controller.decline(call_id)
+        else:
+            self._raise()
 
     @property
     def missed(self) -> int:
@@ -476,7 +654,9 @@ class MainWindow(QMainWindow):
         card = self.calls.current
         live = card is not None and not card.is_over
         self.call_button.setEnabled(self.target_field.valid)
-        self.hangup_button.setEnabled(live or bool(self.calls.ringing_incoming()))
+        # Hang up (and Esc) end what we placed or answered, never a call ringing in.
+        self.hangup_button.setEnabled(live and card is not None
+                                      and not card.is_incoming_ringing)
         self.dial_pad.setToolTip(
             "Keys send DTMF to the current call" if live and card is not None
             and card.call.status is CallStatus.PROGRESSING else "Keys type into the target"
@@ -520,12 +700,45 @@ class MainWindow(QMainWindow):
         self.auto_answer_action.blockSignals(True)
         self.auto_answer_action.setChecked(calls.auto_answer)
         self.auto_answer_action.blockSignals(False)
+        self.mode_icon.setPixmap(dnd_pixmap(14))
+        self.mode_icon.setVisible(calls.do_not_disturb)
         if calls.do_not_disturb:
-            self.mode_label.setText("⛔ Do not disturb")
+            self.mode_label.setText("Do not disturb")
         elif calls.auto_answer:
             self.mode_label.setText(f"Auto-answer after {calls.auto_answer_after_s:g} s")
         else:
             self.mode_label.setText("")
+
+    def edit_desktop(self) -> None:
+        listening = self.own_address.field.text()
+        dialog = DesktopDialog(self.settings.desktop, self.settings.network, listening, self)
+        if dialog.exec():
+            self._update_desktop(dialog.result_desktop(self.settings.desktop))
+            network = dialog.result_network(self.settings.network)
+            if network != self.settings.network:
+                self._save(network=network)  # the store holds it (self.settings follows)
+                self.show_message("Network settings saved: they apply at the next start")
+
+    def _update_desktop(self, desktop: DesktopSettings) -> None:
+        old = self.settings.desktop
+        if desktop == old:
+            return
+        if desktop.autostart != old.autostart:
+            try:
+                set_autostart(desktop.autostart, self.about_info.data_dir)
+            except OSError as exc:
+                self.show_message(f"Cannot change the login start-up entry: "
+                                  f"{exc.strerror or exc}")
+        self._save(desktop=desktop)
+
+    @property
+    def network(self) -> NetworkSettings:
+        return self.settings.network
+
+    def show_about(self) -> None:
+        dialog = AboutDialog(self.about_info, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def _save(self, **changes: object) -> None:
         """Store the window's own sections; the store keeps the others (accounts, audio)."""
@@ -560,10 +773,32 @@ class MainWindow(QMainWindow):
         self.showNormal()
         self.raise_()
         self.activateWindow()
+        self.popup.dismiss()  # the window shows the ringing call itself
+
+    def start_hidden(self) -> None:
+        """--minimized / start minimized: in the tray when there is one, else minimized."""
+        if self._tray_usable():
+            self.hide()
+        else:
+            self.showMinimized()
+
+    def _tray_usable(self) -> bool:
+        return QSystemTrayIcon.isSystemTrayAvailable() and self.tray.isVisible()
+
+    def quit(self) -> None:
+        """Really quit (menu, Ctrl+Q, the tray): asks first when calls are up."""
+        self._quitting = True
+        if not self.close():
+            self._quitting = False
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.missed:
-            self._policy.missed.reset()  # the user has seen the window, and the history too
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            if self.missed:
+                self._policy.missed.reset()  # the user has seen the window and the history
+            if not self._detached:
+                self.popup.dismiss()
+        elif event.type() in (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange):
+            self._next_popup()  # the window went behind another, or was minimized
         super().changeEvent(event)
 
     def detach(self) -> None:
@@ -574,13 +809,30 @@ class MainWindow(QMainWindow):
             self._engine.remove_trace_listener(self._traced)
         if self.sip_log is not None:
             self.sip_log.close()
+        self._detached = True
         self._policy.close()
         self._unsubscribe_settings()
         self.history_pane.shutdown()
         self.controller.shutdown()
         self.tray.hide()
+        self.popup.dismiss()
+        self.notifier.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if (not self._quitting and not self._detached and self.settings.desktop.close_to_tray
+                and self._tray_usable()):
+            # Closing is not quitting: calls still ring in, through the tray and pop-up.
+            event.ignore()
+            self.hide()
+            if not self._told_tray:
+                self._told_tray = True
+                self.tray.notify("softphone is still running",
+                                 "Calls still ring here. Quit from the tray menu.")
+            return
+        live = len(self.calls.live_cards())
+        if live and not self._detached and not self.confirm_quit(live):
+            event.ignore()
+            return
         self.save_layout()
         self.detach()
         super().closeEvent(event)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from softphone.model import Address, Call, CallDirection, Timestamp
+from softphone.model import Address, Call, CallDirection, CallStatus, Timestamp
 
 DIRECTION_ARROWS = {CallDirection.OUTGOING: "↗", CallDirection.INCOMING: "↙"}
 
@@ -47,3 +47,20 @@ def outcome_text(call: Call) -> str:
     by = call.hangup_by.value or "unknown"
     reason = call.hangup_reason.value or "unknown"
     return f"hangup by {by}: {reason}"
+
+
+def plain_status(call: Call) -> str:
+    """The status in everyday words, shown beside VoIPBIN's (``progressing`` · talking)."""
+    status = call.status
+    if status is CallStatus.DIALING:
+        return "calling…"
+    if status is CallStatus.RINGING:
+        return "ringing here" if call.direction is CallDirection.INCOMING else "ringing there"
+    if status is CallStatus.PROGRESSING:
+        return "talking"
+    if status is CallStatus.TERMINATING:
+        return "hanging up…"
+    if status is CallStatus.CANCELING:
+        return "cancelling…"
+    return "ended"
+

@@ -74,9 +74,14 @@ class Tray(QSystemTrayIcon):
             if missed else "softphone"
         )
 
-    def notify(self, title: str, text: str) -> None:
-        """A desktop notification; without a tray, the window's taskbar entry flashes."""
+    def notify(self, title: str, text: str, *, shown_elsewhere: bool = False) -> None:
+        """A desktop notification; without a tray, the window's taskbar entry flashes.
+
+        ``shown_elsewhere``: the desktop's notification service already shows it (with
+        buttons): only remembered here."""
         self.last_notification = (title, text)
+        if shown_elsewhere:
+            return
         if QSystemTrayIcon.isSystemTrayAvailable() and self.supportsMessages():
             self.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
         else:

@@ -9,7 +9,13 @@ from PySide6.QtCore import Qt
 
 from softphone.model import Call, CallStatus
 from softphone.store import CallSettings, Settings
-from softphone.ui.history_model import COL_DIRECTION, COL_HANGUP_BY, COL_REASON, COL_STATUS
+from softphone.ui.history_model import (
+    COL_DIRECTION,
+    COL_HANGUP_BY,
+    COL_REASON,
+    COL_RECORDINGS,
+    COL_STATUS,
+)
 from tests.gui.conftest import WindowRig
 from tests.peers.sipp import run_uac, run_uas
 
@@ -185,7 +191,7 @@ def test_recording_toggle_dtmf_and_details(rig, qtbot):
         rig.wait_peer(peer)
     assert not card.rec_indicator.isVisibleTo(rig.window)
     rows = rig.wait_history(1)
-    assert rows[0][-1] == "▶ 1"
+    assert rows[0][COL_RECORDINGS] == "▶ 1"
     # Details: the full Call JSON and its timeline.
     rig.window._show_details(card.call, card.diagnostics)
     dialog = rig.window._dialogs[-1]

@@ -1,0 +1,102 @@
+"""Issue 15 on a real desktop (Xvfb, openbox, a tray): focus, the tray and the pop-up.
+
+Each test starts the window as a user does, with its own data folder and SIP port (Settings
+→ Network), and calls it with SIPp on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.desktop.conftest import wait_for
+from tests.peers.sipp import run_uac
+
+pytestmark = [pytest.mark.desktop, pytest.mark.sip]
+
+POPUP = "^Incoming call — softphone$"
+
+
+def answer_point(desktop, popup: str) -> tuple[int, int]:
+    """The pop-up's Answer button: the first of the bottom row (see incoming_popup.py)."""
+    x, y, _width, height = desktop.geometry(popup)
+    return x + 50, y + height - 24
+
+
+def test_popup_rings_over_another_program_without_taking_its_focus_and_answers(
+    desktop, app_window, other_window
+):
+    app = app_window()
+    main = app.main_window()
+    desktop.focus(other_window)
+    with run_uac("uac_bye", app.target, variables={"hold_ms": 500}) as peer:
+        [popup] = wait_for(lambda: desktop.visible_windows(POPUP), 15, "the pop-up")
+        # Someone typing in the other program goes on typing there.
+        assert desktop.active_window() == other_window
+        stacking = desktop.x("xprop", "-id", popup, "_NET_WM_STATE")
+        assert "_NET_WM_STATE_ABOVE" in stacking
+        desktop.click(*answer_point(desktop, popup))
+        wait_for(lambda: peer.wait(timeout=0) is not None, 20, "SIPp's call to end")
+        peer.assert_success(timeout=1)
+        assert 200 in peer.received_status_codes()
+    wait_for(lambda: not desktop.visible_windows(POPUP), 10, "the pop-up to go")
+    assert main
+
+
+def test_closing_the_window_keeps_it_in_the_tray_and_calls_still_ring(desktop, app_window):
+    app = app_window()
+    main = app.main_window()
+    desktop.key(main, "alt+F4")  # openbox's close: WM_DELETE_WINDOW, as the title bar's ✕
+    wait_for(lambda: not desktop.visible_windows("^softphone"), 10, "the window to hide")
+    assert app.proc.poll() is None  # still running, in the tray
+    with run_uac("uac_expect_reject", app.target) as peer:
+        [popup] = wait_for(lambda: desktop.visible_windows(POPUP), 15, "the pop-up")
+        x, y, width, height = desktop.geometry(popup)
+        desktop.click(x + width // 2, y + height - 24)  # Decline: the middle button
+        wait_for(lambda: peer.wait(timeout=0) is not None, 20, "SIPp's call to end")
+        peer.assert_success(timeout=1)
+        assert 486 in peer.received_status_codes()
+
+
+def test_quitting_with_a_live_call_asks_first(desktop, app_window):
+    app = app_window()
+    main = app.main_window()
+    with run_uac("uac_wait_remote_bye", app.target) as peer:
+        wait_for(lambda: 180 in peer.received_status_codes(), 15, "ringing")
+        desktop.key(main, "ctrl+shift+a")  # Answer
+        wait_for(lambda: 200 in peer.received_status_codes(), 15, "the answer")
+        desktop.key(main, "ctrl+q")
+        [question] = wait_for(lambda: desktop.visible_windows("^Quit softphone"), 10,
+                              "the question")
+        desktop.key(question, "Escape")  # No: keep the call
+        wait_for(lambda: not desktop.visible_windows("^Quit softphone"), 10)
+        assert app.proc.poll() is None and desktop.visible_windows("^softphone")
+        assert peer.wait(timeout=0) is None  # the call is still up
+        # Esc in the window hangs up the call we answered.
+        desktop.key(main, "Escape")
+        wait_for(lambda: peer.wait(timeout=0) is not None, 15, "our BYE")
+        peer.assert_success(timeout=1)
+
+
+def test_minimized_start_goes_to_the_tray(desktop, app_window):
+    app = app_window("--minimized")
+    app.wait_engine()
+    with run_uac("uac_expect_reject", app.target) as peer:
+        # No window, yet the call rings: the pop-up comes up over nothing else.
+        [popup] = wait_for(lambda: desktop.visible_windows(POPUP), 15, "the pop-up")
+        assert not desktop.visible_windows("^softphone")
+        x, y, width, height = desktop.geometry(popup)
+        desktop.click(x + width // 2, y + height - 24)
+        wait_for(lambda: peer.wait(timeout=0) is not None, 20)
+        peer.assert_success(timeout=1)
+    assert app.proc.poll() is None
+
+
+def test_export_shortcut_works_while_typing_a_search(desktop, app_window):
+    app = app_window()
+    main = app.main_window()
+    desktop.key(main, "ctrl+f")  # into the history's search field
+    desktop.x("xdotool", "type", "--delay", "20", "8210")
+    desktop.key(main, "ctrl+e")  # on X11 a line edit takes Ctrl+E as "end of line"
+    [dialog] = wait_for(lambda: desktop.visible_windows("^Export call history"), 10,
+                        "the export dialog")
+    desktop.key(dialog, "Escape")
