@@ -41,7 +41,9 @@ class WindowRig:
                                  settings or Settings(), self.settings_path)
         self.opened: list[str] = []
         self.window.history_pane.open_url = lambda url: self.opened.append(url.toLocalFile())
-        qtbot.addWidget(self.window)
+        # pytest-qt closes the window before fixtures are torn down: end our calls first,
+        # or its closeEvent asks (modally, for ever) whether to quit with calls up.
+        qtbot.addWidget(self.window, before_close_func=lambda _w: self.end_calls())
         self.timer = QTimer()
         self.timer.timeout.connect(lambda: (engine.poll(0), self.ladder.flush()))
         self.timer.start(10)
@@ -82,14 +84,17 @@ class WindowRig:
         self.wait(ready, 10)
         return self.history_rows()
 
-    def close(self) -> None:
-        # Leave the shared engine idle for the next test.
+    def end_calls(self) -> None:
+        """Leave the shared engine idle for the next test."""
         for call in self.engine.active_calls:
             with contextlib.suppress(Exception):  # it ended meanwhile
                 self.engine.hangup(call.id)
         deadline = time.monotonic() + 5
         while self.engine.active_calls and time.monotonic() < deadline:
             self.engine.poll(20)
+
+    def close(self) -> None:
+        self.end_calls()
         self.timer.stop()
         self.window.detach()
         self.engine.remove_listener(self.saver)
