@@ -96,7 +96,7 @@ def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: 
 
     from softphone.app import HistorySaver
     from softphone.model import CallStatus
-    from softphone.store import History, Settings
+    from softphone.store import History, LadderKeeper, Settings
     from softphone.ui.main_window import MainWindow
     from tests.gui.fake_calls import fake_calls
     from tests.peers.sipp import run_uac, run_uas
@@ -107,9 +107,12 @@ def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: 
     reader = History.open(data / "history.sqlite3")
     saver = HistorySaver(history)
     engine.add_listener(saver)
+    ladder = LadderKeeper(history)  # as app.py: every call's SIP messages in history
+    engine.add_trace_listener(ladder.add)
+    engine.add_listener(ladder.follow)
     window = MainWindow(engine, reader, recordings, Settings(), None)
     poll = QTimer()
-    poll.timeout.connect(lambda: engine.poll(0))
+    poll.timeout.connect(lambda: (engine.poll(0), ladder.flush()))
     poll.start(10)
     window.resize(width, height)
     window.show()
@@ -152,14 +155,59 @@ def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: 
         dialog = window._dialogs[-1]
         dialog.grab().save(str(out / f"call-details{suffix}.png"))
         dialog.close()
+        if suffix == "-1280x800":
+            support_engineer_shots(window, out, suffix, wait_for, pause)
     finally:
         poll.stop()
         window.detach()
         window.close()
         engine.remove_listener(saver)
+        engine.remove_trace_listener(ladder.add)
+        engine.remove_listener(ladder.follow)
         history.close()
         reader.close()
         shutil.rmtree(data, ignore_errors=True)
+
+
+def support_engineer_shots(window, out: Path, suffix: str, wait_for, pause) -> None:
+    """A call to a pjsua2 peer on a slightly lossy path: the card's live MOS, then the
+    details' SIP ladder and quality graph, and the SIP log."""
+    from softphone.model import CallStatus
+    from tests.peers.pjsua import PjsuaPeer
+
+    window.calls.linger_s = 60.0
+    peer = PjsuaPeer("--listen", "--tone", "440", "--codec", "PCMU", "--hangup-after", "8",
+                     "--drop-pct", "4", "--answer-after", "1")
+    peer.start()
+    try:
+        window.dial(peer.uri("support"))
+        wait_for(lambda: any(c.call.status is CallStatus.PROGRESSING
+                             for c in window.calls.cards.values()))
+        card = window.calls.current
+        assert card is not None
+        pause(4.0)
+        window.grab().save(str(out / f"quality-card{suffix}.png"))
+        wait_for(lambda: card.call.status is CallStatus.HANGUP, 20)
+        pause(1.0)
+        window.grab().save(str(out / f"ended-card{suffix}.png"))
+        window._show_details(card.call, card.diagnostics)
+        pause(0.5)
+        dialog = window._dialogs[-1]
+        dialog.tabs.setCurrentIndex(1)
+        dialog.ladder.tree.setCurrentItem(dialog.ladder.tree.topLevelItem(0))
+        pause(0.3)
+        dialog.grab().save(str(out / f"sip-ladder{suffix}.png"))
+        dialog.tabs.setCurrentIndex(2)
+        pause(0.3)
+        dialog.grab().save(str(out / f"quality-graph{suffix}.png"))
+        dialog.close()
+        window.show_sip_log()
+        log = window.sip_log
+        pause(0.6)
+        log.grab().save(str(out / f"sip-log{suffix}.png"))
+        log.close()
+    finally:
+        peer.stop()
 
 
 if __name__ == "__main__":

@@ -375,6 +375,16 @@ class HistoryScope:
     missed: bool = False  # incoming, never answered, and not declined by us
     since_ns: int | None = None  # tm_create at or after (Unix ns)
     until_ns: int | None = None  # tm_create before (Unix ns)
+    sip_code: int | None = None  # only calls whose final SIP code is this
+    by_sip_code: bool = False  # sorted by final SIP code (none last), then newest first
+
+    @property
+    def order(self) -> str:
+        """The listing's ORDER BY (calls' columns)."""
+        if self.by_sip_code:
+            return ("calls.sip_code IS NULL, calls.sip_code, calls.tm_create_ns DESC, "
+                    "calls.rowid DESC")
+        return "calls.tm_create_ns DESC, calls.rowid DESC"
 
 
 def _filters(
@@ -395,6 +405,9 @@ def _filters(
         if scope.until_ns is not None:
             clauses.append("calls.tm_create_ns < ?")
             params.append(scope.until_ns)
+        if scope.sip_code is not None:
+            clauses.append("calls.sip_code = ?")
+            params.append(int(scope.sip_code))
     if direction is not None:
         clauses.append("calls.direction = ?")
         params.append(CallDirection(direction).value)
@@ -1122,13 +1135,14 @@ class History:
         scope: HistoryScope | None = None,
     ) -> builtins.list[Any]:
         text = _search_text(search)
-        order = " ORDER BY tm_create_ns DESC, rowid DESC"
+        ordering = (scope or HistoryScope()).order
+        order = f" ORDER BY {ordering}"
         if fts and _uses_index(text) and self._candidates(conn, text) < _COMMON_SEARCH:
             source, params = self._indexed(direction, reason, search, scope)
             # Sort the candidates' keys, then read the page's calls (not all calls' JSON).
             sql = (
                 f"{_SELECT} WHERE rowid IN (SELECT calls.rowid{source}"
-                f" ORDER BY calls.tm_create_ns DESC, calls.rowid DESC LIMIT ? OFFSET ?)"
+                f" ORDER BY {ordering} LIMIT ? OFFSET ?)"
                 f"{order}"
             )
         else:

@@ -30,7 +30,7 @@ from softphone.model.enums import (
     HANGUP_REASON_DESCRIPTIONS,
     STATUS_DESCRIPTIONS,
 )
-from softphone.model.explain import plain_outcome
+from softphone.model.explain import plain_outcome, sip_code_meaning
 from softphone.store import HistoryEntry, HistoryScope
 from softphone.ui.facade import HistoryView
 from softphone.ui.text import clock, direction_label, local_time, party
@@ -51,14 +51,15 @@ COLUMNS = (
     "Duration",
     "Hangup by",
     "Hangup reason",
+    "SIP",
     "Recordings",
     "From",
     "To",
 )
 COL_REMOTE, COL_TIME, COL_DIRECTION, COL_STATUS, COL_DURATION = range(5)
-COL_HANGUP_BY, COL_REASON, COL_RECORDINGS, COL_FROM, COL_TO = range(5, 10)
+COL_HANGUP_BY, COL_REASON, COL_SIP, COL_RECORDINGS, COL_FROM, COL_TO = range(5, 11)
 # Starting widths in px (the last, To, stretches); a saved header layout wins.
-COLUMN_WIDTHS = (340, 150, 100, 90, 70, 85, 120, 90, 340, 340)
+COLUMN_WIDTHS = (340, 150, 100, 90, 70, 85, 120, 50, 90, 340, 340)
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -73,9 +74,12 @@ class HistoryFilter:
     missed: bool = False
     since_ns: int | None = None
     until_ns: int | None = None
+    sip_code: int | None = None
+    by_sip_code: bool = False  # sorted by the final SIP code, not newest first
 
     def query(self) -> dict[str, Any]:
-        scope = HistoryScope(self.missed, self.since_ns, self.until_ns)
+        scope = HistoryScope(self.missed, self.since_ns, self.until_ns, self.sip_code,
+                             self.by_sip_code)
         return {
             "direction": self.direction,
             "reason": self.reason,
@@ -146,7 +150,8 @@ class HistoryTableModel(QAbstractTableModel):
                 page[offset] = entry
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         if first_seen or entry.call.is_over:
-            self.refresh()
+            # Newest first, a new call's row goes on top; sorted by SIP code, anywhere.
+            self.refresh(reset=self._filter.by_sip_code)
 
     def _counted(self, generation: int, count: int, reset: bool) -> None:
         if generation != self._generation:
@@ -273,6 +278,8 @@ def display(entry: HistoryEntry, column: int) -> str:
         return call.hangup_by.value
     if column == COL_REASON:
         return call.hangup_reason.value
+    if column == COL_SIP:
+        return str(entry.sip_code) if entry.sip_code else ""
     if column == COL_RECORDINGS:
         count = len(call.recording_ids)
         return f"▶ {count}" if count else ""
@@ -295,6 +302,9 @@ def tooltip(entry: HistoryEntry, column: int) -> str | None:
         if call.is_over:
             text += f"\n{plain_outcome(call, entry.sip_code)}"
         return text.strip() or None
+    if column == COL_SIP and entry.sip_code:
+        return (f"{entry.sip_code} {entry.sip_reason or ''}".rstrip()
+                + f"\n{sip_code_meaning(entry.sip_code)}")
     if column == COL_HANGUP_BY:
         return HANGUP_BY_DESCRIPTIONS.get(call.hangup_by)
     if column == COL_STATUS:

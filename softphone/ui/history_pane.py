@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QDesktopServices,
+    QGuiApplication,
+    QIntValidator,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,6 +45,8 @@ from softphone.ui.history_model import (
     COL_FROM,
     COL_RECORDINGS,
     COL_REMOTE,
+    COL_SIP,
+    COL_TIME,
     COL_TO,
     COLUMN_WIDTHS,
     COLUMNS,
@@ -139,6 +148,14 @@ class HistoryPane(QWidget):
                     HANGUP_REASON_DESCRIPTIONS.get(reason, ""),
                     Qt.ItemDataRole.ToolTipRole,
                 )
+        self.sip_code = QLineEdit()
+        self.sip_code.setPlaceholderText("SIP code")
+        self.sip_code.setAccessibleName("Filter by final SIP code")
+        self.sip_code.setToolTip("Only calls whose final SIP code is this (e.g. 404); click "
+                                 "the SIP column's header to sort by code")
+        self.sip_code.setValidator(QIntValidator(100, 699, self.sip_code))
+        self.sip_code.setMaximumWidth(self.sip_code.fontMetrics().horizontalAdvance("SIP code")
+                                      + 30)
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search number or name")
         self.search.setAccessibleName("Search history")
@@ -211,6 +228,12 @@ class HistoryPane(QWidget):
         self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self._search_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.sip_code.textChanged.connect(lambda _t: self._search_timer.start())
+        # Newest first, or by final SIP code: the Time and SIP headers choose.
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(COL_TIME, Qt.SortOrder.DescendingOrder)
+        header.sectionClicked.connect(self._header_clicked)
+        self._by_sip_code = False
         self.direction.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.reason.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.period.currentIndexChanged.connect(lambda _i: self._period_chosen())
@@ -222,6 +245,7 @@ class HistoryPane(QWidget):
         bar.addWidget(self.period)
         bar.addWidget(self.date_from)
         bar.addWidget(self.date_to)
+        bar.addWidget(self.sip_code)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.new_button)
         bar.addWidget(self.count_label)
@@ -246,7 +270,27 @@ class HistoryPane(QWidget):
             missed=direction == MISSED,
             since_ns=since,
             until_ns=until,
+            sip_code=int(self.sip_code.text()) if self.sip_code.hasAcceptableInput() else None,
+            by_sip_code=self._by_sip_code,
         ))
+
+    def _header_clicked(self, column: int) -> None:
+        if column not in (COL_TIME, COL_SIP):
+            # Other columns do not sort (a lazy million-row table): keep the indicator.
+            shown = COL_SIP if self._by_sip_code else COL_TIME
+            order = (Qt.SortOrder.AscendingOrder if self._by_sip_code
+                     else Qt.SortOrder.DescendingOrder)
+            self.table.horizontalHeader().setSortIndicator(shown, order)
+            return
+        self.sort_by_sip_code(column == COL_SIP)
+
+    def sort_by_sip_code(self, on: bool) -> None:
+        """Sort by final SIP code (calls without one last), or back to newest first."""
+        self._by_sip_code = on
+        self.table.horizontalHeader().setSortIndicator(
+            COL_SIP if on else COL_TIME,
+            Qt.SortOrder.AscendingOrder if on else Qt.SortOrder.DescendingOrder)
+        self.apply_filter()
 
     def _period_chosen(self) -> None:
         between = self.period.currentData() == -1

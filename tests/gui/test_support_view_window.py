@@ -121,3 +121,39 @@ def test_export_with_sip_details_keeps_the_call_exact(rig, tmp_path):
     assert set(row["call"]) == set(Call.model_fields)  # VoIPBIN's, nothing added inside
     assert row["sip"]["code"] == 404 and row["sip"]["call_id"]
     assert "does not exist at the server" in row["outcome"]
+
+
+def test_history_sip_column_filters_and_sorts(rig, qtbot):
+    from uuid import uuid4
+
+    from softphone.model.diagnostics import CallDiagnostics
+    from softphone.ui.history_model import COL_SIP, COL_TIME
+    from tests.test_history_store import seed_call
+
+    for code in (486, None, 404, 200, 404):
+        rig.history.save(seed_call().model_copy(update={"id": uuid4()}),
+                         CallDiagnostics(sip_code=code, sip_reason="Not Found" if code == 404
+                                         else None))
+    pane = rig.window.history_pane
+    pane.model.refresh(reset=True)
+    rows = rig.wait_history(5)
+    assert sorted(r[COL_SIP] for r in rows) == ["", "200", "404", "404", "486"]
+    model = pane.model
+    tip = next(model.data(model.index(i, COL_SIP), Qt.ItemDataRole.ToolTipRole)
+               for i in range(5) if rows[i][COL_SIP] == "404")
+    assert tip.startswith("404 Not Found") and "does not exist at the server" in tip
+
+    header = pane.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton,
+                     pos=header.rect().center().__class__(
+                         header.sectionViewportPosition(COL_SIP) + 5, 5))
+    rig.wait(lambda: [r[COL_SIP] for r in rig.history_rows()] == ["200", "404", "404", "486", ""])
+    assert header.sortIndicatorSection() == COL_SIP
+    pane.sort_by_sip_code(False)
+    assert header.sortIndicatorSection() == COL_TIME
+
+    pane.sip_code.setText("404")
+    rig.wait(lambda: len(rig.history_rows()) == 2
+             and all(r[COL_SIP] == "404" for r in rig.history_rows()))
+    pane.sip_code.setText("")
+    rig.wait(lambda: len(rig.history_rows()) == 5)

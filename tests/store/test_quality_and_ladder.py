@@ -70,3 +70,24 @@ def test_schema_3_file_gains_quality_and_ladder(tmp_path: Path) -> None:
         assert entry is not None and entry.sip_code == 404 and entry.quality is None
         h.save_sip_messages([message("x@h", "BYE sip:b@h SIP/2.0", Direction.SENT)])
         assert len(h.sip_messages("x@h")) == 1
+
+
+def test_filter_and_sort_by_sip_code(tmp_path: Path) -> None:
+    from uuid import uuid4
+
+    from softphone.store import HistoryScope
+
+    path = tmp_path / "h.sqlite3"
+    codes = [486, None, 404, 200, 404]
+    with History.open(path) as h:
+        for code in codes:
+            call = seed_call().model_copy(update={"id": uuid4()})
+            h.save(call, CallDiagnostics(sip_code=code))
+        assert [e.sip_code for e in h.list(10, scope=HistoryScope(by_sip_code=True))] == [
+            200, 404, 404, 486, None]
+        assert h.count(scope=HistoryScope(sip_code=404)) == 2
+        assert {e.sip_code for e in h.list(10, scope=HistoryScope(sip_code=404))} == {404}
+        # Through the search index too (a search of 3+ characters takes it).
+        assert h.count(search="21656", scope=HistoryScope(sip_code=486)) == 1
+        assert [e.sip_code for e in h.list(10, search="21656",
+                                           scope=HistoryScope(by_sip_code=True))][:2] == [200, 404]
