@@ -111,3 +111,16 @@ def rig(qtbot, engine, data_dir) -> Iterator[WindowRig]:
     yield rig
     rig.close()
     engine.ring_timeout_s = None
+
+
+@pytest.fixture
+def stored(data_dir):
+    """A history of 1,500 synthetic calls, and the calls."""
+    from tests.gui.fake_calls import fake_calls
+
+    history = History.open(data_dir / "history.sqlite3")
+    calls = list(fake_calls(1500))
+    history.save_many(calls)
+    yield history, [c for c, _ in calls]
+    history.close()
+

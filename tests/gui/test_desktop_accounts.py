@@ -11,6 +11,7 @@ import pytest
 
 from softphone.accounts_service import AccountsService
 from softphone.model.account import AccountSettings, AccountState, RegistrationState
+from softphone.store import Settings, SettingsStore
 from softphone.ui.accounts_dialog import AccountsDialog, state_text
 
 pytestmark = pytest.mark.gui
@@ -37,11 +38,12 @@ def test_state_text_says_why_and_counts_down():
 
 
 @pytest.mark.sip
+@pytest.mark.expect_error("no system keyring to read its password from")  # the next start
 def test_without_a_keyring_a_password_is_kept_for_this_session_only(
     qtbot, engine, data_dir, no_keyring
 ):
     settings_file = data_dir / "settings.json"
-    service = AccountsService(engine, settings_file)
+    service = AccountsService(engine, SettingsStore.open(settings_file))
     dialog = AccountsDialog(service)
     qtbot.addWidget(dialog)
     asked: list[str] = []
@@ -62,7 +64,7 @@ def test_without_a_keyring_a_password_is_kept_for_this_session_only(
                        for p in data_dir.rglob("*") if p.is_file())
         # The next start has no password for it, and says so instead of "not active".
         engine.remove_account("nokeyring")
-        again = AccountsService(engine, settings_file)
+        again = AccountsService(engine, SettingsStore.open(settings_file))
         again.start_all()
         reason = again.inactive_reason("nokeyring")
         assert "enter the password" in reason and "this session only" in reason
@@ -110,7 +112,6 @@ def test_the_default_account_is_chosen_as_it_comes_up(qtbot, engine, data_dir, m
                                                      keyring_env):
     import keyring.core
 
-    from softphone.store import Settings
 
     for name, value in keyring_env.items():
         monkeypatch.setenv(name, value)
@@ -124,7 +125,7 @@ def test_the_default_account_is_chosen_as_it_comes_up(qtbot, engine, data_dir, m
     rig = WindowRig(qtbot, engine, data_dir, Settings.model_validate(saved))
     try:
         assert rig.window.account.current_account() != "desk"  # not up yet
-        AccountsService(engine, rig.settings_path).start_all()  # as app.py, after the window
+        AccountsService(engine, rig.window.settings_store).start_all()  # as app.py, after the window
         qtbot.waitUntil(lambda: rig.window.account.current_account() == "desk", timeout=5000)
         assert rig.window.own_address.field.text().startswith("sip:bob@127.0.0.1:9")
     finally:

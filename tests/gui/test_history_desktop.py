@@ -11,32 +11,17 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QFontMetrics
 
 from softphone.model.policy import is_missed
-from softphone.store import History
 from softphone.ui.history_model import COL_FROM, COL_RECORDINGS, COL_REMOTE, COL_TO, COLUMNS
-from softphone.ui.history_pane import HistoryPane
 from softphone.ui.text import party
-from tests.gui.fake_calls import fake_call, fake_calls
+from tests.gui.fake_calls import fake_call
+from tests.gui.panes import open_pane
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def stored(data_dir):
-    history = History.open(data_dir / "history.sqlite3")
-    calls = list(fake_calls(1500))
-    history.save_many(calls)
-    yield history, [c for c, _ in calls]
-    history.close()
-
-
-@pytest.fixture
 def pane(qtbot, stored, data_dir):
-    history, _ = stored
-    pane = HistoryPane(history, data_dir / "recordings")
-    qtbot.addWidget(pane)
-    pane.resize(1920, 500)
-    pane.show()
-    qtbot.waitUntil(lambda: pane.model.rowCount() == 1500)
+    pane = open_pane(qtbot, stored[0], data_dir, 1920)
     yield pane
     pane.shutdown()
 

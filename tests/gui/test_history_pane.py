@@ -9,32 +9,16 @@ import pytest
 from PySide6.QtCore import Qt
 
 from softphone.model import Call, CallDirection, HangupReason
-from softphone.store import History
 from softphone.ui import history_model
 from softphone.ui.history_model import COL_DIRECTION, COL_REASON, COL_TO, LOADING
-from softphone.ui.history_pane import HistoryPane
-from tests.gui.fake_calls import fake_calls
+from tests.gui.panes import open_pane
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def stored(data_dir):
-    history = History.open(data_dir / "history.sqlite3")
-    calls = list(fake_calls(1500))
-    history.save_many(calls)
-    yield history, [c for c, _ in calls]
-    history.close()
-
-
-@pytest.fixture
 def pane(qtbot, stored, data_dir):
-    history, _ = stored
-    pane = HistoryPane(history, data_dir / "recordings")
-    qtbot.addWidget(pane)
-    pane.resize(1000, 500)
-    pane.show()
-    qtbot.waitUntil(lambda: pane.model.rowCount() == 1500)
+    pane = open_pane(qtbot, stored[0], data_dir, 1000)
     yield pane
     pane.shutdown()
 
