@@ -20,6 +20,7 @@ from uuid import UUID
 import pjsua2 as pj
 
 from softphone.engine.dtmf import InbandDtmf
+from softphone.engine.media_sources import Attachment
 from softphone.engine.recorder import Recording
 from softphone.engine.transport import error_text
 
@@ -72,6 +73,8 @@ class CallMedia:
         self.holding = False
         self.muted = False
         self.conference: Conference | None = None
+        # Flow players, echo, taps (engine/media_sources.py): remade on every rebuild.
+        self.attachments: list[Attachment] = []
 
     # -- the graph -----------------------------------------------------------------------
 
@@ -143,6 +146,8 @@ class CallMedia:
             self.recording.connect(stream, capture, *peers)
         if self._inband is not None:
             self._inband.connect(stream)
+        for attachment in self.attachments:
+            attachment.connect(stream)
 
     def reconnect(self) -> None:
         """Apply a changed act (mute, hold, conference) to the current stream now."""
@@ -187,6 +192,22 @@ class CallMedia:
             recording.close()
         return recording
 
+    # -- attachments -------------------------------------------------------------------------
+
+    def attach(self, attachment: Attachment) -> None:
+        """Connect ``attachment`` to the stream now (if any) and after each media change."""
+        self.attachments.append(attachment)
+        if self._stream is not None:
+            try:
+                attachment.connect(self._stream)
+            except pj.Error as exc:
+                _log.warning("could not attach to the call's audio: %s", error_text(exc))
+
+    def detach(self, attachment: Attachment) -> None:
+        if attachment in self.attachments:
+            self.attachments.remove(attachment)
+        attachment.close()
+
     # -- in-band DTMF ------------------------------------------------------------------------
 
     def play_inband_dtmf(self, digits: str) -> None:
@@ -204,6 +225,9 @@ class CallMedia:
         if self.conference is not None:
             self.conference.leave(self)
         self.stop_recording()
+        for attachment in reversed(self.attachments):
+            attachment.close()
+        self.attachments.clear()
         inband, self._inband = self._inband, None
         if inband is not None:
             inband.close()
