@@ -94,6 +94,10 @@ class CallPort(Protocol):
         """Mix the call into the local conference (engine/conference.py)."""
         ...
 
+    def rx_level(self) -> int:
+        """The far end's audio level now (0-255), for silence detection."""
+        ...
+
     def note(self, text: str) -> None:
         """A line for the call's details (beside the Call JSON, never inside it)."""
         ...

@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict
 if TYPE_CHECKING:
     from softphone.flows.runner import Step
 
-O = TypeVar("O", bound=BaseModel)
+Opts = TypeVar("Opts", bound=BaseModel)
 
 
 class Options(BaseModel):
@@ -39,13 +39,13 @@ def _no_targets(_options: Any) -> Iterable[UUID]:
 
 
 @dataclass(frozen=True)
-class ActionType(Generic[O]):
+class ActionType(Generic[Opts]):
     name: str
-    options: type[O]
+    options: type[Opts]
     # Runs the action; it calls step.done() (now or from a timer/media callback) to move on.
-    run: Callable[[Step, O], None]
+    run: Callable[[Step, Opts], None]
     # The action ids it may jump to: the loader checks each exists in the flow.
-    targets: Callable[[O], Iterable[UUID]] = _no_targets
+    targets: Callable[[Opts], Iterable[UUID]] = _no_targets
     # It needs the call's audio: the runner answers a ringing call first.
     needs_media: bool = False
 
@@ -55,10 +55,10 @@ ACTIONS: dict[str, ActionType[Any]] = {}
 
 def register_action(
     name: str,
-    options: type[O],
-    run: Callable[[Step, O], None],
+    options: type[Opts],
+    run: Callable[[Step, Opts], None],
     *,
-    targets: Callable[[O], Iterable[UUID]] = _no_targets,
+    targets: Callable[[Opts], Iterable[UUID]] = _no_targets,
     needs_media: bool = False,
 ) -> None:
     if name in ACTIONS:

@@ -114,6 +114,9 @@ class FlowRunner:
         self.variables: dict[str, str] = {}
         self.loop_counts: dict[UUID, int] = {}
         self.pending_digits = ""  # pressed while no action was collecting them
+        # Watchers that outlive an action (a recording's end_of_key) see every digit.
+        self.digit_watchers: list[Callable[[str], None]] = []
+        self.recording_generation = 0  # bumped when a recording starts or stops
         self.current: Step | None = None
         self.finished = False
         self.end_reason = ""
@@ -155,6 +158,8 @@ class FlowRunner:
             self.run_callback(step.answer_handler)
 
     def on_digit(self, digit: str) -> None:
+        for watcher in list(self.digit_watchers):
+            self.run_callback(lambda w=watcher: w(digit))  # type: ignore[misc]
         step = self.current
         if step is not None and step.active and step.digit_handler is not None:
             handler = step.digit_handler

@@ -85,3 +85,16 @@ register_action("hangup", HangupOptions, run_hangup)
 register_action("stop", NoOptions, run_stop)
 register_action("goto", GotoOptions, run_goto, targets=lambda o: [o.target_id])
 register_action("branch", BranchOptions, run_branch, targets=_branch_targets)
+
+
+class ConfbridgeJoinOptions(Options):
+    confbridge_id: str = ""  # VoIPBIN's; locally there is one conference, ours
+
+
+def run_confbridge_join(step: Step, _options: ConfbridgeJoinOptions) -> None:
+    step.port.join_conference()
+    step.done()
+
+
+register_action("confbridge_join", ConfbridgeJoinOptions, run_confbridge_join,
+                needs_media=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 from softphone.flows.registry import ActionRef, Options, register_action
 from softphone.flows.runner import Step
@@ -21,7 +21,7 @@ def run_variable_set(step: Step, options: VariableSetOptions) -> None:
     step.done()
 
 
-_COMPARE: dict[str, Callable[[object, object], bool]] = {
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "!=": operator.ne, ">": operator.gt, ">=": operator.ge,
     "<": operator.lt, "<=": operator.le,
 }
