@@ -226,6 +226,7 @@ class CallMedia:
             self.conference.leave(self)
         self.stop_recording()
         for attachment in reversed(self.attachments):
+            attachment.drop_stream()  # pjsua removed the stream's port with the call
             attachment.close()
         self.attachments.clear()
         inband, self._inband = self._inband, None

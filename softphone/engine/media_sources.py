@@ -26,6 +26,11 @@ class Attachment(Protocol):
         """Disconnect and free the pjsua2 objects (long before libDestroy)."""
         ...
 
+    def drop_stream(self) -> None:
+        """The call's stream is gone: close() must not disconnect from it (pjmedia asserts
+        on a disconnect of a removed port, and aborts the process)."""
+        ...
+
 
 def wav_seconds(path: Path) -> float:
     """How long a WAV file plays (the player refuses anything but PCM WAV)."""
@@ -45,6 +50,9 @@ class _Source:
             return
         self._port.startTransmit(stream)
         self._stream = stream
+
+    def drop_stream(self) -> None:
+        self._stream = None
 
     def close(self) -> None:
         port, self._port = self._port, None
@@ -92,6 +100,9 @@ class Echo:
     def connect(self, stream: pj.AudioMedia) -> None:
         stream.startTransmit(stream)
         self._stream = stream
+
+    def drop_stream(self) -> None:
+        self._stream = None
 
     def close(self) -> None:
         stream, self._stream = self._stream, None
