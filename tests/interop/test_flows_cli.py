@@ -1,0 +1,59 @@
+"""`softphone call --flow` and `listen --flow` against real peers: the pjsua2 peer and SIPp."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.peers.pjsua import PjsuaPeer
+from tests.peers.sipp import SippPeer, sipp_available
+
+pytestmark = [pytest.mark.sip]
+
+
+def write_flow(tmp_path: Path, actions: list[dict]) -> str:
+    path = tmp_path / "flow.json"
+    path.write_text(json.dumps({"name": "test", "actions": actions}))
+    return str(path)
+
+
+def test_call_flow_sends_digits_the_peer_receives(tmp_path, peers, softphone) -> None:
+    peer = peers(PjsuaPeer("--listen", "--codec", "PCMU"))
+    flow = write_flow(tmp_path, [
+        {"type": "sleep", "option": {"duration": 300}},
+        {"type": "digits_send", "option": {"digits": "159#", "duration": 100, "interval": 60}},
+        {"type": "sleep", "option": {"duration": 500}},
+    ])  # then the flow runs out of actions: we hang up
+    sp = softphone("call", peer.uri(), "--flow", flow, "--json")
+    result = sp.finish(40)
+    assert result.returncode == 0, result.explain()
+    (call,) = result.calls
+    assert call["type"] == "flow"
+    assert call["action"]["type"] == "sleep"
+    assert (call["hangup_by"], call["hangup_reason"]) == ("local", "normal")
+    assert peer.next_call().dtmf_digits == "159#"
+
+
+@pytest.mark.skipif(not sipp_available(), reason="sipp is not installed (.ci/run)")
+def test_listen_flow_answers_with_its_answer_action(tmp_path, peers, softphone) -> None:
+    flow = write_flow(tmp_path, [{"type": "sleep", "option": {"duration": 200}},
+                                 {"type": "answer"}, {"type": "stop"}])
+    sp = softphone("listen", "--flow", flow, "--calls", "1", "--json")
+    sipp = peers(SippPeer("uac", builtin=True, remote=sp.host_port, service="x",
+                          extra_args=["-d", "500"]))
+    result = sp.finish(40)
+    sipp.assert_success(timeout=20)
+    (call,) = result.calls
+    assert (call["type"], call["action"]["type"]) == ("flow", "stop")
+    assert (call["hangup_by"], call["hangup_reason"]) == ("remote", "normal")
+
+
+def test_bad_flow_file_is_one_line_exit_2(tmp_path, softphone) -> None:
+    flow = write_flow(tmp_path, [{"type": "sleep", "option": {"duration": "soon"}}])
+    sp = softphone("call", "sip:nobody@127.0.0.1:9", "--flow", flow)
+    result = sp.finish(20, allow_errors="")
+    assert result.returncode == 2
+    assert "action 0 (sleep): field 'option.duration'" in result.stderr
+    assert "Traceback" not in result.stderr
