@@ -9,6 +9,7 @@ import pytest
 
 from tests.peers.pjsua import PjsuaPeer
 from tests.peers.sipp import SippPeer, sipp_available
+from tests.softphone_cli import history_json
 
 pytestmark = [pytest.mark.sip]
 
@@ -19,7 +20,7 @@ def write_flow(tmp_path: Path, actions: list[dict]) -> str:
     return str(path)
 
 
-def test_call_flow_sends_digits_the_peer_receives(tmp_path, peers, softphone) -> None:
+def test_call_flow_sends_digits_the_peer_receives(tmp_path, data_dir, peers, softphone) -> None:
     peer = peers(PjsuaPeer("--listen", "--codec", "PCMU"))
     flow = write_flow(tmp_path, [
         {"type": "sleep", "option": {"duration": 300}},
@@ -34,6 +35,9 @@ def test_call_flow_sends_digits_the_peer_receives(tmp_path, peers, softphone) ->
     assert call["action"]["type"] == "sleep"
     assert (call["hangup_by"], call["hangup_reason"]) == ("local", "normal")
     assert peer.next_call().dtmf_digits == "159#"
+    (stored,) = history_json(data_dir)  # history keeps the last action
+    assert (stored["type"], stored["action"]["type"]) == ("flow", "sleep")
+    assert stored["action"]["tm_execute"] == call["action"]["tm_execute"]
 
 
 @pytest.mark.skipif(not sipp_available(), reason="sipp is not installed (.ci/run)")
