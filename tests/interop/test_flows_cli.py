@@ -61,3 +61,31 @@ def test_bad_flow_file_is_one_line_exit_2(tmp_path, softphone) -> None:
     assert result.returncode == 2
     assert "action 0 (sleep): field 'option.duration'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("sent", "last"), [("42", "hangup"), ("41", "stop")])
+def test_digits_receive_and_branch_take_the_path_of_the_digits_sent(
+        tmp_path, peers, softphone, sent: str, last: str) -> None:
+    # Two real pjsua2 engines: the caller's flow presses digits, the listener's collects
+    # them and branches on them (42 hangs up, anything else stops the flow).
+    ivr = tmp_path / "ivr.json"
+    ivr.write_text(json.dumps({"actions": [
+        {"type": "answer"},
+        {"type": "digits_receive", "option": {"duration": 5000, "length": 2}},
+        {"type": "branch", "option": {"target_ids": {"42": "yes"}, "default_target_id": "no"}},
+        {"id": "yes", "type": "hangup"},
+        {"id": "no", "type": "stop"},
+    ]}))
+    listener = softphone("listen", "--flow", str(ivr), "--calls", "1", "--json")
+    caller_flow = tmp_path / "caller.json"
+    caller_flow.write_text(json.dumps({"actions": [
+        {"type": "sleep", "option": {"duration": 500}},
+        {"type": "digits_send", "option": {"digits": sent}},
+        {"type": "sleep", "option": {"duration": 2000}},
+    ]}))
+    caller = softphone("call", listener.uri("ivr"), "--flow", str(caller_flow), "--json")
+    heard = listener.finish(40)
+    caller.finish(40)
+    (call,) = heard.calls
+    assert call["action"]["type"] == last
+    assert call["hangup_by"] == ("local" if last == "hangup" else "remote")
