@@ -204,6 +204,11 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
     accounts.start_all()  # registration proceeds as the engine is polled
+    from softphone.ui.flows_menu import FlowsMenu
+    from softphone.window_flows import WindowFlows
+
+    flows = WindowFlows(engine, dirs.root / "flows")  # saved flows, attached from the menu
+    window.flows_menu = FlowsMenu(window, flows, window.show_message)  # type: ignore[attr-defined]
     if audio is not None:
         from softphone.ui.audio_panel import mount_audio_panel
 

@@ -35,6 +35,8 @@ class FlowHost:
         self.engine = engine
         self.incoming_flow: Flow | None = None  # run on every incoming call
         self.sip_services = False  # answer incoming calls by their destination's user part
+        # User parts always answered by a built-in service (the window's Test call: "echo").
+        self.service_aliases: dict[str, str] = {}
         self.runners: dict[UUID, FlowRunner] = {}
         self._on_answer: dict[UUID, Flow] = {}
         self.on_runner: Callable[[FlowRunner], None] | None = None  # each one started
@@ -69,8 +71,9 @@ class FlowHost:
             self.runners.pop(call.id, None)
             return
         if CallChange.CREATED in update.changes and call.direction is CallDirection.INCOMING:
-            if self.sip_services:
-                flow = service_flow(user_part(call.destination.target))
+            user = user_part(call.destination.target)
+            if self.sip_services or user in self.service_aliases:
+                flow = service_flow(self.service_aliases.get(user, user))
                 self.engine.set_max_duration(call.id, LIMIT_S)
                 self.run(call.id, flow, CallType.SIP_SERVICE)
             elif self.incoming_flow is not None:
