@@ -39,6 +39,7 @@ def test_account_added_in_the_dialog_survives_an_audio_device_change(data_dir):
     # Restart: load the settings again, as the next start does.
     report, _ = run_window(data_dir, "look")
     assert report["accounts"] == ["work (default)"]
+    assert report["menus"][-2:] == ["Flows", "Help"]  # the app mounts the Flows menu
     saved = json.loads((data_dir / "settings.json").read_text())
     assert saved["audio"]["capture_device"] == "USB Headset Mic"
     assert [a["name"] for a in saved["accounts"]] == ["work"]

@@ -82,6 +82,7 @@ def main(data_dir: str, action: str) -> int:
             return
         window = windows[0]
         report: dict[str, object] = {"status": window.statusBar().currentMessage()}
+        report["menus"] = [a.text().replace("&", "") for a in window.menuBar().actions()]
         window.edit_accounts()
         dialog = window.accounts_dialog
         assert dialog is not None
