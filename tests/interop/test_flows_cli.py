@@ -89,3 +89,26 @@ def test_digits_receive_and_branch_take_the_path_of_the_digits_sent(
     (call,) = heard.calls
     assert call["action"]["type"] == last
     assert call["hangup_by"] == ("local" if last == "hangup" else "remote")
+
+
+@pytest.mark.parametrize(("value", "heard"), [("7", "1117#"), ("3", "1110")])
+def test_variables_goto_and_condition_steer_the_digits_sent(
+        tmp_path, peers, softphone, value: str, heard: str) -> None:
+    # The pjsua2 peer hears the path the flow took: goto repeats "1" (loop_count 2: three
+    # in all), condition_variable sends ${level}# when level >= 5, else jumps to "0".
+    peer = peers(PjsuaPeer("--listen", "--codec", "PCMU"))
+    flow = write_flow(tmp_path, [
+        {"type": "variable_set", "option": {"key": "level", "value": value}},
+        {"id": "send", "type": "digits_send", "option": {"digits": "1", "interval": 60}},
+        {"type": "goto", "option": {"target_id": "send", "loop_count": 2}},
+        {"type": "condition_variable", "option": {
+            "variable": "level", "value_type": "number", "condition": ">=",
+            "value_number": 5, "false_target_id": "low"}},
+        {"type": "digits_send", "option": {"digits": "${level}#"}, "next_id": "end"},
+        {"id": "low", "type": "digits_send", "option": {"digits": "0"}},
+        {"id": "end", "type": "sleep", "option": {"duration": 500}},
+    ])
+    sp = softphone("call", peer.uri(), "--flow", flow, "--json")
+    result = sp.finish(40)
+    assert result.returncode == 0, result.explain()
+    assert peer.next_call().dtmf_digits == heard
