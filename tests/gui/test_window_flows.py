@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from softphone.model import CallDirection, CallStatus, CallType
-from tests.peers.sipp import SippPeer
+from tests.peers.sipp import SippPeer, run_uac
+
+pytestmark = [pytest.mark.gui, pytest.mark.sip]
 
 
 def _menu(rig, folder):
@@ -88,6 +92,32 @@ def test_saved_flow_runs_on_outgoing_calls(rig, tmp_path) -> None:
         again, _ = _menu(rig, folder)
         assert again.outgoing == "short"
         again.close()
+    finally:
+        rig.end_calls()
+        flows.close()
+
+
+def test_saved_flow_answers_incoming_calls(rig, tmp_path) -> None:
+    folder = tmp_path / "flows"
+    folder.mkdir()
+    (folder / "greet.json").write_text(json.dumps({"actions": [
+        {"type": "answer"}, {"type": "sleep", "option": {"duration": 300}},
+        {"type": "hangup"}]}))
+    flows, menu = _menu(rig, folder)
+    try:
+        menu.choose("greet", outgoing=False)
+        assert "incoming calls: greet" in _shown_message(rig)
+        seen = []
+        rig.engine.add_listener(seen.append)
+        try:
+            # SIPp calls and waits for our BYE: only the flow's answer and hangup end it well.
+            with run_uac("uac_wait_remote_bye", f"127.0.0.1:{rig.engine.local_port}") as peer:
+                rig.wait_peer(peer, 15)
+        finally:
+            rig.engine.remove_listener(seen.append)
+        last = [u.call for u in seen if u.call.direction is CallDirection.INCOMING][-1]
+        assert (last.type, last.action.type, last.hangup_by.value) == (
+            CallType.FLOW, "hangup", "local")
     finally:
         rig.end_calls()
         flows.close()
