@@ -279,6 +279,8 @@ class EngineCallPort:
         if stream is None:
             return 0
         try:
-            return int(stream.getRxLevel())
+            # pjsua2 names levels from the port's side: what the stream port transmits
+            # into the bridge is the far end's audio (getRxLevel stayed 0 with a tone in).
+            return int(stream.getTxLevel())
         except pj.Error:
             return 0

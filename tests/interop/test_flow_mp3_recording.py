@@ -78,3 +78,27 @@ def test_recording_ends_on_its_end_of_key(tmp_path, data_dir, softphone) -> None
         seconds = reader.getnframes() / reader.getframerate()
     # Stopped by the # about 1 s in, not by the hangup at 4 s.
     assert 0.5 < seconds < 2.5, seconds
+
+
+@pytest.mark.parametrize(("tone", "shortest", "longest"), [(None, 0.6, 2.5), (700, 3.5, 5.0)])
+def test_recording_ends_on_its_end_of_silence(tmp_path, data_dir, peers, softphone,
+                                              tone, shortest, longest) -> None:
+    # The pjsua2 peer sends silence (no tone): 1 s of it stops the recording; with its tone
+    # the far end is never silent, and the recording lasts until the hangup at 4 s.
+    flow = tmp_path / "rec.json"
+    flow.write_text(json.dumps({"actions": [
+        {"type": "answer"},
+        {"type": "recording_start", "option": {"end_of_silence": 1}},
+        {"type": "sleep", "option": {"duration": 4000}},
+        {"type": "hangup"},
+    ]}))
+    sp = softphone("listen", "--flow", str(flow), "--calls", "1", "--json")
+    extra = ["--tone", str(tone)] if tone else []
+    peers(PjsuaPeer("--call", sp.uri("x"), "--codec", "PCMU", *extra))
+    result = sp.finish(40)
+    assert result.returncode == 0, result.explain()
+    recordings = sorted(data_dir.rglob("*.wav"))
+    assert len(recordings) == 1, recordings
+    with wave.open(str(recordings[0]), "rb") as reader:
+        seconds = reader.getnframes() / reader.getframerate()
+    assert shortest < seconds < longest, seconds
