@@ -93,8 +93,10 @@ def run_test(args: argparse.Namespace, dirs: DataDirs) -> int:
     wall = run.ended_at - run.started_at
     summary = (f"{run.run_id}: {len(results)} numbers in {wall:.1f} s"
                + (" (stopped by Ctrl+C)" if run.stopped else ""))
-    if args.json:
-        pass  # every result is out already, one line each
+    if args.json:  # each result went out as it came; then the numbers never called
+        for result in results:
+            if result.attempts == 0:
+                sys.stdout.write(result.model_dump_json() + "\n")
     elif args.csv:
         reconfigure = getattr(sys.stdout, "reconfigure", None)
         if reconfigure is not None:

@@ -164,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     except EngineError as exc:
         sys.stderr.write(f"softphone: error: {exc}\n")
         return 1
+    # Each number is a call of its own: placing one must not hold the others (the
+    # window's call waiting would re-INVITE them sendonly).
+    engine.call_waiting = False
     worker = Worker(engine, args.recordings)
     lines: queue.Queue[object] = queue.Queue()
     threading.Thread(target=_read_stdin, args=(lines,), daemon=True).start()
