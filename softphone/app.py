@@ -203,6 +203,9 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     saver.on_error = window.show_message
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
+    from softphone.tester.service import NumberTesterService
+
+    window.number_tester = NumberTesterService(dirs.history_db, recordings, dirs.root)
     accounts.start_all()  # registration proceeds as the engine is polled
     if audio is not None:
         from softphone.ui.audio_panel import mount_audio_panel
