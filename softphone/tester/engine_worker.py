@@ -39,6 +39,9 @@ REGISTER_TIMEOUT_S = 15.0
 # How long the worker waits, once told to stop, for its calls' BYE/CANCEL to complete.
 STOP_GRACE_S = 5.0
 _EOF = object()
+SLOT_BUSY = "Too many objects"  # pjsua's PJ_ETOOMANY text: every call slot still taken
+SLOT_RETRY_S = 0.1
+SLOT_RETRIES = 100
 
 
 def _emit(line: str) -> None:
@@ -51,8 +54,12 @@ class Worker:
         self.engine = engine
         self.recordings = recordings
         self.jobs: dict[UUID, PlaceCall] = {}
+        self._placing_now = False
         self.facts: dict[str, SipFacts] = {}  # by SIP Call-ID
         self._placing: PlaceCall | None = None
+        self._ended_while_placing: Result | None = None
+        # Calls pjsua had no slot for yet, to place again: (when, call, tries so far).
+        self.waiting: list[tuple[float, PlaceCall, int]] = []
         self.stopping = False
         engine.add_listener(self._changed)
         engine.add_trace_listener(self._traced)
@@ -71,7 +78,11 @@ class Worker:
         if job is None or call.status is not CallStatus.HANGUP:
             return
         del self.jobs[call.id]
-        _emit(self._result(job, call, update).model_dump_json())
+        result = self._result(job, call, update)
+        if self._placing_now:
+            self._ended_while_placing = result  # place() decides: a full slot is retried
+            return
+        _emit(result.model_dump_json())
 
     def _result(self, job: PlaceCall, call: Call, update: CallUpdate) -> Result:
         diagnostics = update.diagnostics
@@ -87,8 +98,10 @@ class Worker:
                       q850_text=facts.q850.text if facts.q850 else "",
                       early_media=facts.early_media, recording=recording)
 
-    def place(self, job: PlaceCall) -> None:
+    def place(self, job: PlaceCall, tries: int = 0) -> None:
         self._placing = job
+        self._placing_now = True
+        self._ended_while_placing = None
         try:
             target = parse_target(job.uri)
             call = self.engine.make_call(target, dial_timeout_s=job.dial_timeout_s,
@@ -101,6 +114,19 @@ class Worker:
             return
         finally:
             self._placing = None
+            self._placing_now = False
+        ended = self._ended_while_placing
+        if ended is not None:
+            self._ended_while_placing = None
+            # pjsua frees a call's slot only when its BYE transaction ends, a moment after
+            # the call is over for us: then the INVITE "could not be sent" (PJ_ETOOMANY).
+            # Not the number's fault: place it again shortly, never report it as failed.
+            if (SLOT_BUSY in (ended.diagnostics.sip_reason or "")
+                    and tries < SLOT_RETRIES and not self.stopping):
+                self.waiting.append((time.monotonic() + SLOT_RETRY_S, job, tries + 1))
+                return
+            _emit(ended.model_dump_json())
+            return
         if call.id in self.jobs:  # not already ended inside make_call (INVITE not sent)
             _emit(Started(job=job.job, attempt=job.attempt).model_dump_json())
 
@@ -175,6 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         while True:
             engine.poll(20)
+            now = time.monotonic()
+            due = [w for w in worker.waiting if w[0] <= now]
+            worker.waiting = [w for w in worker.waiting if w[0] > now]
+            for _, job, tries in due:
+                worker.place(job, tries)
             while True:
                 try:
                     item = lines.get_nowait()
@@ -195,6 +226,12 @@ def main(argv: list[str] | None = None) -> int:
                     if len(worker.jobs) >= MAX_CALLS:
                         _log.error("tester sent a call past this worker's %d", MAX_CALLS)
                     worker.place(message)
+            if worker.stopping and worker.waiting:  # never placed: reported as ended now
+                for _, job, _tries in worker.waiting:
+                    _emit(Result(job=job.job, attempt=job.attempt, call=Call(),
+                                 diagnostics=CallDiagnostics(),
+                                 error="not placed: the run was stopped").model_dump_json())
+                worker.waiting = []
             if worker.stopping and (not worker.jobs or (
                     stop_deadline is not None and time.monotonic() > stop_deadline)):
                 break

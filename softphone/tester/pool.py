@@ -148,7 +148,9 @@ class WorkerPool:
             text = line.rstrip()
             worker.stderr_tail = [*worker.stderr_tail[-19:], text]
             # Warnings and errors from the engine reach the user's terminal as they are.
-            if text.startswith(("ERROR ", "CRITICAL ", "WARNING ")):
+            # (Not a full call slot: the worker places that call again itself.)
+            if (text.startswith(("ERROR ", "CRITICAL ", "WARNING "))
+                    and "Too many objects" not in text):
                 sys.stderr.write(f"[worker {worker.index + 1}] {text}\n")
 
     def _read(self, worker: WorkerProcess) -> None:

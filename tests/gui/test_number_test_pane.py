@@ -8,7 +8,7 @@ import csv
 import pytest
 
 from softphone.tester.service import NumberTesterService
-from tests.peers.sipp import run_uas
+from tests.peers.sipp import free_udp_port, run_uas
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
 
@@ -24,7 +24,7 @@ def test_run_colour_retry_and_export(qtbot, data_dir, tmp_path):
     pane.list_edit.setPlainText("target,expect\nsip:a@127.0.0.1,perhaps\n")
     assert pane.start() is False
     assert pane.status.text().startswith("the list, row 2, column expect:")
-    busy, gone, gone_again = run_uas("uas_486"), run_uas("uas_404"), run_uas("uas_404")
+    busy, gone, gone_again = run_uas("uas_486", port=free_udp_port()), run_uas("uas_404", port=free_udp_port()), run_uas("uas_404", port=free_udp_port())
     try:
         pane.list_edit.setPlainText(
             f"target,label,expect\n{busy.uri()},busy,busy\n{gone.uri()},gone,answered\n")
