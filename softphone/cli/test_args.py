@@ -55,6 +55,9 @@ def add_test_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) 
                       help="write a self-contained HTML report (table, charts, recordings)")
     test.add_argument("--bind-host", default="127.0.0.1", metavar="HOST",
                       help="the address the engine processes bind (default 127.0.0.1)")
+    test.add_argument("--cluster", metavar="ADDRESS",
+                      help="run the calls on a Dask cluster (tcp://HOST:8786), each Dask "
+                      "worker with its own engine processes (pip install 'softphone[cluster]')")
     output = test.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true",
                         help="print each number's result as one JSON line")

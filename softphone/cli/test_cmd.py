@@ -6,6 +6,7 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
@@ -19,12 +20,34 @@ from softphone.cli.exits import (
     EXIT_USAGE,
     fail,
 )
-from softphone.store import DataDirs, History
+from softphone.store import DataDirs, History, StoreError
+from softphone.tester.cluster import ClusterError, run_on_cluster
 from softphone.tester.jobs import ListError, read_list
 from softphone.tester.pool import PoolError
+from softphone.tester.protocol import Result
 from softphone.tester.reports import write_csv, write_html, write_jsonl
+from softphone.tester.result import NumberResult
 from softphone.tester.run import RunOptions, TestRun
 from softphone.tester.terminal import Progress, summary_table
+
+
+def on_cluster(address: str, run: TestRun, history: History,
+               on_result: Callable[[NumberResult], None]) -> list[NumberResult]:
+    """The run's jobs on a Dask cluster; its calls land in this machine's history."""
+    import time
+
+    def save(message: Result) -> None:
+        try:
+            history.save(message.call, message.diagnostics, test_run=run.run_id)
+        except StoreError as exc:
+            run.store_error = exc
+
+    run.started_at = time.monotonic()
+    try:
+        return run_on_cluster(address, run.jobs, run.options, run.run_id, save, on_result)
+    finally:
+        run.ended_at = time.monotonic()
+
 
 NEEDS_FLOWS = ("needs the flow runner (the flows issue), which this build does not have yet")
 
@@ -58,10 +81,7 @@ def run_test(args: argparse.Namespace, dirs: DataDirs) -> int:
                   data_dir=dirs.root)
     progress = Progress(len(jobs), sys.stderr, live=sys.stderr.isatty())
 
-    def on_result(result: object) -> None:
-        from softphone.tester.result import NumberResult
-
-        assert isinstance(result, NumberResult)
+    def on_result(result: NumberResult) -> None:
         progress.in_flight = run.in_flight
         progress.finished(result)
         if args.json:
@@ -82,8 +102,8 @@ def run_test(args: argparse.Namespace, dirs: DataDirs) -> int:
     sys.stderr.write(f"testing {len(jobs)} numbers ({run.run_id}, {run.workers_needed} "
                      f"engine processes, up to {options.concurrency} calls at once)\n")
     try:
-        results = run.run()
-    except PoolError as exc:
+        results = on_cluster(args.cluster, run, history, on_result) if args.cluster else run.run()
+    except (PoolError, ClusterError) as exc:
         return fail(str(exc), EXIT_FAILURE)
     finally:
         signal.signal(signal.SIGINT, previous[0])

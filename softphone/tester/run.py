@@ -65,6 +65,7 @@ class TestRun:
         self.on_result: ResultListener | None = None
         self.on_start: StartListener | None = None
         self.on_tick: Callable[[], None] | None = None
+        self.on_call: Callable[[Result], None] | None = None  # every call as it ended
         self.stop_requested = False
         self.stopped = False
         self.store_error: StoreError | None = None
@@ -161,6 +162,8 @@ class TestRun:
         if (job.index, message.attempt) in calls:
             calls.discard((job.index, message.attempt))
             self.in_flight -= 1
+        if self.on_call is not None and message.error is None:
+            self.on_call(message)
         if self.history is not None and message.error is None:
             try:
                 self.history.save(message.call, message.diagnostics, test_run=self.run_id)
