@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +202,29 @@ def test_a_bad_list_is_refused_in_one_line(data_dir, tmp_path, content, message)
     result = run_cli("test", str(listing), data_dir=data_dir)
     assert result.returncode == 2, result.explain()
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_retries_call_a_failing_number_again_and_recordings_are_linked(data_dir, tmp_path):
+    busy = run_uas("uas_486", port=free_udp_port(), extra_args=["-m", "2"])
+    talk = run_uas("uas_answer_bye", port=free_udp_port(), variables={"hold_ms": 1500})
+    try:
+        rows = [{"target": busy.uri(), "label": "busy", "expect": "answered"},
+                {"target": talk.uri(), "label": "talk", "expect": "answered"}]
+        listing = write_list(tmp_path / "numbers.csv", rows)
+        report = tmp_path / "report.html"
+        result = run_cli("test", str(listing), "--retries", "1", "--record", "--json",
+                         "--report", str(report), data_dir=data_dir, timeout=60)
+        busy.assert_success(timeout=10)  # both of its calls came: the retry was placed
+        talk.assert_success(timeout=10)
+    finally:
+        busy.stop()
+        talk.stop()
+    assert result.returncode == 1, result.explain()
+    got = {r["label"]: r for r in _results(result.stdout)}
+    assert (got["busy"]["attempts"], got["busy"]["passed"]) == (2, False)
+    assert (got["talk"]["attempts"], got["talk"]["passed"]) == (1, True)
+    wav = Path(got["talk"]["recording"])
+    assert wav.is_file() and wav.suffix == ".wav" and wav.stat().st_size > 44
+    assert got["busy"]["recording"] == ""
+    assert f'>{wav.name}</a>' in report.read_text()
+    assert len(history_json(data_dir)) == 3  # every attempt is in history
