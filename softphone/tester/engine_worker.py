@@ -96,7 +96,8 @@ class Worker:
         return Result(job=job.job, attempt=job.attempt, call=call, diagnostics=diagnostics,
                       q850_cause=facts.q850.cause if facts.q850 else None,
                       q850_text=facts.q850.text if facts.q850 else "",
-                      early_media=facts.early_media, recording=recording)
+                      early_media=facts.early_media, recording=recording,
+                      heard_pct=self.engine.heard_pct.pop(call.id, None))
 
     def place(self, job: PlaceCall, tries: int = 0) -> None:
         self._placing = job
@@ -193,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     # Each number is a call of its own: placing one must not hold the others (the
     # window's call waiting would re-INVITE them sendonly).
     engine.call_waiting = False
+    engine.meter_received = True  # the share of received audio that was not silence
     worker = Worker(engine, args.recordings)
     lines: queue.Queue[object] = queue.Queue()
     threading.Thread(target=_read_stdin, args=(lines,), daemon=True).start()

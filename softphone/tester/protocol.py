@@ -49,6 +49,7 @@ class Result(BaseModel):
     q850_text: str = ""
     early_media: bool = False
     recording: str | None = None  # the WAV's path
+    heard_pct: float | None = None  # received audio that was not silence, per cent
     error: str | None = None  # the call could not be placed (the engine's one line)
 
 

@@ -37,8 +37,7 @@ class NumberResult(BaseModel):
     answer_s: float | None = None  # INVITE to answer
     talk_s: float | None = None
     early_media: bool = False
-    # Share of received audio that was not silence: needs the engine's receive tap (the
-    # amd helper's); None = not measured.
+    # Share of received audio (20 ms frames) that was not silence; None: no audio came.
     non_silence_pct: float | None = None
     codec: str = ""
     jitter_ms: float | None = None
@@ -119,7 +118,7 @@ def measure(job: Job, result: Result, attempts: int = 1, amd: str = "") -> Numbe
         post_dial_delay_ms=d.post_dial_delay_ms,
         ring_s=_seconds(ring_end, call.tm_ringing), answer_s=answer_s,
         talk_s=round(t, 3) if (t := call.talk_seconds()) is not None else None,
-        early_media=result.early_media,
+        early_media=result.early_media, non_silence_pct=result.heard_pct,
         codec=quality.codec if quality else "",
         jitter_ms=round(quality.jitter_ms.avg, 1) if quality else None,
         loss_pct=round(quality.loss_pct.avg, 2) if quality else None,

@@ -99,6 +99,10 @@ def test_every_outcome_per_number_with_expectations_and_report(data_dir, tmp_pat
     pj = seen["pjsua"]
     assert pj["codec"] and pj["mos"] is not None and pj["mos"] > 3.5, pj
     assert pj["jitter_ms"] is not None and pj["loss_pct"] == 0
+    # Its 440 Hz tone is heard nearly all along; SIPp's answering peers send no audio.
+    assert pj["non_silence_pct"] is not None and pj["non_silence_pct"] > 60, pj
+    assert seen["talk"]["non_silence_pct"] in (None, 0.0)
+    assert seen["busy"]["non_silence_pct"] is None
     assert all(r["sip_call_id"] and r["call_id"] for r in got)
     # Every call is in history, tagged with its run.
     run_id = re.search(r"as test run (run-\S+)", result.stderr).group(1)
