@@ -11,6 +11,7 @@ from typing import NoReturn
 from softphone import __version__
 from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
 from softphone.cli.exits import EXIT_USAGE
+from softphone.cli.flow_options import add_flow_options
 from softphone.engine.config import BindAddress
 from softphone.hooks import split_command
 from softphone.model.target import host_port_problem
@@ -222,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="hang up S seconds after answer: hangup_reason timeout",
     )
     _common_call_options(call)
+    add_flow_options(call, listen=False)
 
     listen = commands.add_parser("listen", help="wait for incoming calls and handle them")
     policy = listen.add_mutually_exclusive_group()
@@ -250,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         "instead of following it",
     )
     _common_call_options(listen)
+    add_flow_options(listen, listen=True)
 
     _account_commands(commands)
     from softphone.cli.ctl_cmd import add_ctl_parser

@@ -11,10 +11,12 @@ from softphone.cli.account_cmd import bring_up, chosen_account, registration_pro
 from softphone.cli.args import audio_choice
 from softphone.cli.ctl_socket import ControlServer
 from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
+from softphone.cli.flow_options import flow_driven, host_for, read_flow
 from softphone.cli.output import history_table, summary_line
 from softphone.cli.runner import HeadlessRun
 from softphone.engine import CallUpdate, Engine, EngineError
 from softphone.engine.remote import ControlCommands
+from softphone.flows import FlowError
 from softphone.hooks import HookRunner
 from softphone.model import (
     CallChange,
@@ -57,9 +59,14 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
         target = parse_target(args.target, domain)
     except TargetError as exc:
         return fail(str(exc), EXIT_USAGE)
+    try:
+        flow = read_flow(args)
+    except FlowError as exc:
+        return fail(str(exc), EXIT_USAGE)
     hooks = HookRunner(args.on_event) if args.on_event else None  # checked by args.py
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose, hooks=hooks,
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
+    flows = host_for(run.engine, args, None)
     try:
         problem = _start_with_account(run, account)
         if problem:
@@ -74,6 +81,8 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
             )
         except EngineError as exc:
             return fail(str(exc))
+        if flow is not None:
+            flows.run_when_answered(call.id, flow)
         # Ours: the dialled call and any the far end transferred us into (outgoing calls
         # created meanwhile). An incoming call while `call` runs is not waited for: it
         # is declined as the command ends (it still lands in history).
@@ -108,6 +117,7 @@ def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
             run.interrupted = False
             run.run_until(done)
     finally:
+        flows.close()
         run.close()
     if run.store_error is not None:
         return fail(str(run.store_error))
@@ -118,7 +128,7 @@ def listen_policy(args: argparse.Namespace) -> IncomingPolicy:
     """`listen`'s options as the incoming-call policy the window uses too."""
     if args.reject:
         mode = IncomingMode.REJECT
-    elif args.no_answer:
+    elif args.no_answer or flow_driven(args):  # the flow's answer action answers
         mode = IncomingMode.RING
     else:
         mode = IncomingMode.ANSWER
@@ -134,6 +144,12 @@ def listen_policy(args: argparse.Namespace) -> IncomingPolicy:
 
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = chosen_account(args.account, dirs)
+    try:
+        flow = read_flow(args)
+    except FlowError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    if flow is not None and args.sip_services:
+        return fail("--flow and --sip-services cannot go together", EXIT_USAGE)
     hooks = HookRunner(args.on_event) if args.on_event else None  # checked by args.py
     run = HeadlessRun(dirs, args.bind, as_json=args.json, verbose=args.verbose, hooks=hooks,
                       audio=audio_choice(args), stun_servers=stun_servers([account]))
@@ -142,6 +158,7 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     # An answering endpoint: each call it answers stays up as it is (no call waiting).
     engine.call_waiting = False
     policy = engine.attach_policy(listen_policy(args))
+    flows = host_for(engine, args, flow)
     control = ControlServer(dirs.root, ControlCommands(
         engine, lambda text: _dial(engine, text, account), lambda text: _target(text, account)
     ).handle)
@@ -161,6 +178,7 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
         interrupted = run.interrupted
     finally:
         control.close()
+        flows.close()
         policy.close()
         run.close()
     if run.store_error is not None:

@@ -48,10 +48,12 @@ class InbandDtmf:
         self._generator = None  # deleted here, long before libDestroy
 
 
-def send(call: pj.Call, digits: str, method: DtmfMethod) -> None:
+def send(call: pj.Call, digits: str, method: DtmfMethod, duration_ms: int | None = None) -> None:
     """RFC 2833 or SIP INFO through pjsua; in-band is InbandDtmf's job."""
     param = pj.CallSendDtmfParam()
     param.digits = digits
+    if duration_ms is not None:  # else pjsua's default (160 ms)
+        param.duration = duration_ms
     param.method = (
         pj.PJSUA_DTMF_METHOD_SIP_INFO if method is DtmfMethod.SIP_INFO
         else pj.PJSUA_DTMF_METHOD_RFC2833

@@ -579,6 +579,13 @@ class Engine:
             hold.want_hold(member, False)
         return [m.call.id for m in members]
 
+    def join_local_conference(self, call_id: UUID) -> None:
+        """One answered call into the local mix, alone or not (sip-service confbridge_join)."""
+        session = self._session(call_id)
+        if self._conference is None or not self._conference.members:
+            self._conference = Conference()
+        self._conference.join(session.media)
+
     def end_conference(self) -> None:
         """Hang up every call in the conference (local, normal)."""
         mix = self._conference

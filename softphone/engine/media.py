@@ -20,6 +20,7 @@ from uuid import UUID
 import pjsua2 as pj
 
 from softphone.engine.dtmf import InbandDtmf
+from softphone.engine.media_sources import Attachment
 from softphone.engine.receive_meter import ReceiveMeter
 from softphone.engine.recorder import Recording
 from softphone.engine.transport import error_text
@@ -76,6 +77,8 @@ class CallMedia:
         # The number tester's tap on what we hear (engine.meter_received), and its result.
         self.meter: ReceiveMeter | None = None
         self.heard_pct: float | None = None
+        # Flow players, echo, taps (engine/media_sources.py): remade on every rebuild.
+        self.attachments: list[Attachment] = []
 
     # -- the graph -----------------------------------------------------------------------
 
@@ -149,6 +152,8 @@ class CallMedia:
             self._inband.connect(stream)
         if self.meter is not None:
             stream.startTransmit(self.meter)
+        for attachment in self.attachments:
+            attachment.connect(stream)
 
     def reconnect(self) -> None:
         """Apply a changed act (mute, hold, conference) to the current stream now."""
@@ -193,6 +198,22 @@ class CallMedia:
             recording.close()
         return recording
 
+    # -- attachments -------------------------------------------------------------------------
+
+    def attach(self, attachment: Attachment) -> None:
+        """Connect ``attachment`` to the stream now (if any) and after each media change."""
+        self.attachments.append(attachment)
+        if self._stream is not None:
+            try:
+                attachment.connect(self._stream)
+            except pj.Error as exc:
+                _log.warning("could not attach to the call's audio: %s", error_text(exc))
+
+    def detach(self, attachment: Attachment) -> None:
+        if attachment in self.attachments:
+            self.attachments.remove(attachment)
+        attachment.close()
+
     # -- in-band DTMF ------------------------------------------------------------------------
 
     def play_inband_dtmf(self, digits: str) -> None:
@@ -210,6 +231,10 @@ class CallMedia:
         if self.conference is not None:
             self.conference.leave(self)
         self.stop_recording()
+        for attachment in reversed(self.attachments):
+            attachment.drop_stream()  # pjsua removed the stream's port with the call
+            attachment.close()
+        self.attachments.clear()
         inband, self._inband = self._inband, None
         if inband is not None:
             inband.close()

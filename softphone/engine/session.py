@@ -355,7 +355,7 @@ class CallSession:
         if self.call.status is CallStatus.PROGRESSING:
             self.end_locally(EndCause.MAX_DURATION)
 
-    def send_dtmf(self, digits: str) -> None:
+    def send_dtmf(self, digits: str, duration_ms: int | None = None) -> None:
         assert self.pj is not None
         if self.dtmf_method is DtmfMethod.INBAND:
             try:
@@ -363,7 +363,7 @@ class CallSession:
             except RuntimeError as exc:
                 raise EngineError(str(exc)) from None
         else:
-            send_dtmf(self.pj, digits, self.dtmf_method)
+            send_dtmf(self.pj, digits, self.dtmf_method, duration_ms)
 
     def answer(self) -> None:
         if self.pj is None or self.call.status is not CallStatus.RINGING or self.outgoing:

@@ -223,7 +223,9 @@ class CallCard(QFrame):
         self.badge.setStyleSheet(badge_style(call.status))
         self.badge.setToolTip(STATUS_DESCRIPTIONS[call.status])
         self.badge.setAccessibleDescription(STATUS_DESCRIPTIONS[call.status])
-        self.plain.setText(plain_status(call))
+        # A call running a flow shows the action running now (its type, as VoIPBIN names it).
+        running = f" · {call.type.value} action: {call.action.type}" if call.action.type else ""
+        self.plain.setText(plain_status(call) + running)
         ringing_in = self.is_incoming_ringing
         self.answer_button.setVisible(ringing_in)
         self.decline_button.setVisible(ringing_in)
