@@ -203,6 +203,9 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     saver.on_error = window.show_message
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
+    from softphone.tester.service import NumberTesterService
+
+    window.number_tester = NumberTesterService(dirs.history_db, recordings, dirs.root)
     accounts.start_all()  # registration proceeds as the engine is polled
     from softphone.ui.flows_menu import FlowsMenu
     from softphone.window_flows import WindowFlows

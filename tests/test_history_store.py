@@ -187,7 +187,7 @@ def test_indexed_columns_hold_the_calls_fields(tmp_path: Path) -> None:
             "FROM calls WHERE id = ?",
             (str(SEED_ID),),
         ).fetchone()
-        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
     assert row == (

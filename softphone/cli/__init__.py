@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_history(args, dirs)
         if args.command == "account":
             return run_account(args, dirs)
+        if args.command == "test":
+            from softphone.cli.test_cmd import run_test
+
+            return run_test(args, dirs)
         if args.command == "ctl":
             from softphone.cli.ctl_cmd import run_ctl
 

@@ -258,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     from softphone.cli.ctl_cmd import add_ctl_parser
 
     add_ctl_parser(commands, _Parser)
+    from softphone.cli.test_args import add_test_parser
+
+    add_test_parser(commands, _Parser)
 
     history = commands.add_parser("history", help="list stored calls, newest first")
     output = history.add_mutually_exclusive_group()

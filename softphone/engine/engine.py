@@ -145,6 +145,10 @@ class Engine:
         # answering endpoint for scripts and tests) turns it off: its calls stay apart.
         self.call_waiting = True
         self._conference: Conference | None = None
+        # The number tester's tap: each call's share of received audio that was not
+        # silence (engine/receive_meter.py), kept here by call id at its end.
+        self.meter_received = False
+        self.heard_pct: dict[UUID, float] = {}
 
     # -- life cycle ------------------------------------------------------------------------
 

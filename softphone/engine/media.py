@@ -21,6 +21,7 @@ import pjsua2 as pj
 
 from softphone.engine.dtmf import InbandDtmf
 from softphone.engine.media_sources import Attachment
+from softphone.engine.receive_meter import ReceiveMeter
 from softphone.engine.recorder import Recording
 from softphone.engine.transport import error_text
 
@@ -73,6 +74,9 @@ class CallMedia:
         self.holding = False
         self.muted = False
         self.conference: Conference | None = None
+        # The number tester's tap on what we hear (engine.meter_received), and its result.
+        self.meter: ReceiveMeter | None = None
+        self.heard_pct: float | None = None
         # Flow players, echo, taps (engine/media_sources.py): remade on every rebuild.
         self.attachments: list[Attachment] = []
 
@@ -146,6 +150,8 @@ class CallMedia:
             self.recording.connect(stream, capture, *peers)
         if self._inband is not None:
             self._inband.connect(stream)
+        if self.meter is not None:
+            stream.startTransmit(self.meter)
         for attachment in self.attachments:
             attachment.connect(stream)
 
@@ -232,5 +238,11 @@ class CallMedia:
         inband, self._inband = self._inband, None
         if inband is not None:
             inband.close()
+        meter, self.meter = self.meter, None
+        if meter is not None:
+            self.heard_pct = meter.heard_pct
+            if self._stream is not None:
+                with contextlib.suppress(pj.Error):
+                    self._stream.stopTransmit(meter)
         self._stream, self.index = None, -1
         self.state = MediaState()

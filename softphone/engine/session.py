@@ -22,6 +22,7 @@ from softphone.engine.errors import EngineError
 from softphone.engine.media import BridgeEnds, CallMedia
 from softphone.engine.pjcall import LIVE_CALLS, PjCall, guarded, log_exception
 from softphone.engine.quality import QualityMeter
+from softphone.engine.receive_meter import ReceiveMeter
 from softphone.engine.recorder import recording_path
 from softphone.engine.sipmsg import HEADER_LIMIT, call_id_text, header, status_code
 from softphone.engine.timers import TimerHandle
@@ -215,6 +216,8 @@ class CallSession:
         if self.pj is None or self.call.is_over:
             return
         before = self.media.state
+        if getattr(self.host, "meter_received", False) and self.media.meter is None:
+            self.media.meter = ReceiveMeter.created()
         after = self.media.rebuild(self.pj)
         self._sync_recording()
         # Every call here is a media change: a re-INVITE may have recreated the stream even
@@ -286,6 +289,8 @@ class CallSession:
             self.cancel_timer(name)
         self._close_recording(publish=False)
         self.media.close()
+        if self.media.heard_pct is not None and hasattr(self.host, "heard_pct"):
+            self.host.heard_pct[self.call.id] = self.media.heard_pct
         event = EndEvent(cause, self.call.direction, self.call.was_answered, code)
         try:
             result = outcome(event)

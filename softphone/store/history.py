@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # A process that finds another one migrating the file waits this long for it to finish
 # (building the search index of a million calls takes tens of seconds).
 MIGRATION_WAIT_S = 600.0
@@ -124,7 +124,8 @@ _SCHEMA = (
         owner_pid          INTEGER NULL,
         owner_token        TEXT NULL,
         recordings_dir     TEXT NULL,
-        quality_json       TEXT NULL
+        quality_json       TEXT NULL,
+        test_run           TEXT NULL
     )
     """,
     # An index on a rowid table ends with the rowid, so this one serves the listing
@@ -137,6 +138,12 @@ _SCHEMA = (
     "CREATE INDEX IF NOT EXISTS calls_remote_target ON calls (remote_target)",
     _LIVE_INDEX,
     *_SIP_MESSAGES,
+    "CREATE INDEX IF NOT EXISTS calls_test_run ON calls (test_run, tm_create_ns)",
+)
+# Schema 4 -> 5: the number tester's run each of its calls belongs to (filter by run).
+_TEST_RUN_COLUMN = (
+    "ALTER TABLE calls ADD COLUMN test_run TEXT NULL",
+    "CREATE INDEX IF NOT EXISTS calls_test_run ON calls (test_run, tm_create_ns)",
 )
 # Schema 3 -> 4: call quality (min/avg/max) beside the diagnostics, and the SIP ladder.
 _QUALITY_COLUMN = ("ALTER TABLE calls ADD COLUMN quality_json TEXT NULL", *_SIP_MESSAGES)
@@ -222,11 +229,12 @@ _COLUMNS = (
     "owner_token",
     "recordings_dir",
     "quality_json",
+    "test_run",
 )
 # A later save without these (a status change, a writer that does not record) must not
 # erase them.
 _KEPT_COLUMNS = ("sip_code", "sip_reason", "user_agent", "post_dial_delay_ms",
-                 "call_id_header", "detail", "recordings_dir", "quality_json")
+                 "call_id_header", "detail", "recordings_dir", "quality_json", "test_run")
 
 
 def _update_clause(column: str) -> str:
@@ -329,6 +337,7 @@ def _row(
     diagnostics: CallDiagnostics | None,
     recordings_dir: Path | None = None,
     owner: Owner | None = None,
+    test_run: str | None = None,
 ) -> tuple[Any, ...]:
     d = diagnostics if diagnostics is not None else CallDiagnostics()
     owner = owner or this_process()
@@ -360,6 +369,7 @@ def _row(
         owner.token,
         str(recordings_dir) if recordings_dir is not None else None,
         d.quality.model_dump_json() if d.quality is not None else None,
+        test_run,
     )
 
 
@@ -377,6 +387,7 @@ class HistoryScope:
     until_ns: int | None = None  # tm_create before (Unix ns)
     sip_code: int | None = None  # only calls whose final SIP code is this
     by_sip_code: bool = False  # sorted by final SIP code (none last), then newest first
+    test_run: str | None = None  # only the calls of this number-tester run
 
     @property
     def order(self) -> str:
@@ -408,6 +419,9 @@ def _filters(
         if scope.sip_code is not None:
             clauses.append("calls.sip_code = ?")
             params.append(int(scope.sip_code))
+        if scope.test_run is not None:
+            clauses.append("calls.test_run = ?")
+            params.append(scope.test_run)
     if direction is not None:
         clauses.append("calls.direction = ?")
         params.append(CallDirection(direction).value)
@@ -692,6 +706,9 @@ class History:
                 if version < 4:
                     for statement in _QUALITY_COLUMN:
                         conn.execute(statement)
+                if version < 5:
+                    for statement in _TEST_RUN_COLUMN:
+                        conn.execute(statement)
             # Version 1 -> 2 is the search index, which is also rebuilt whenever a
             # SQLite without FTS5 has used the file (it drops the triggers).
             in_step = _index_in_step(conn)
@@ -813,14 +830,15 @@ class History:
 
     # -- writing -----------------------------------------------------------------------
 
-    def save(self, call: Call, diagnostics: CallDiagnostics | None = None) -> None:
+    def save(self, call: Call, diagnostics: CallDiagnostics | None = None,
+             test_run: str | None = None) -> None:
         """Insert the call, or update its row: save at every change and at its end.
 
         When another program holds the write lock past the usual wait, the change is kept
         (the latest one per call) and written with the next save or at :meth:`close`; the
         call goes on. It is logged once, as a warning. Other failures raise StoreError.
         """
-        row = _row(call, diagnostics, self._recordings_dir)
+        row = _row(call, diagnostics, self._recordings_dir, test_run=test_run)
         with self._connection("write to") as conn:
             backlog = bool(self._pending)
             earlier = self._pending.get(row[0])
@@ -1079,6 +1097,15 @@ class History:
                 conn, lambda fts: self._count_rows(conn, fts, direction, reason, search,
                                                    scope)
             )
+
+    def test_runs(self, limit: int = 200) -> builtins.list[tuple[str, int]]:
+        """The number tester's runs in this history, newest first, with their call counts."""
+        with self._connection("read") as conn, closing(conn.execute(
+            "SELECT test_run, count(*), max(tm_create_ns) AS last FROM calls "
+            "WHERE test_run IS NOT NULL GROUP BY test_run ORDER BY last DESC LIMIT ?",
+            (limit,),
+        )) as cur:
+            return [(str(row[0]), int(row[1])) for row in cur.fetchall()]
 
     # -- searching -----------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
 from uuid import UUID
 
 from softphone.model import Call, CallDirection, HangupReason, Target
@@ -129,4 +130,25 @@ class HistoryView(HistoryPages, Protocol):
 
     def delete(self, ids: Iterable[UUID | str]) -> int: ...
 
+    def test_runs(self, limit: int = 200) -> builtins.list[tuple[str, int]]: ...
+
     def sip_messages(self, call_id_header: str) -> builtins.list[SipMessage]: ...
+
+
+class NumberTestRun(Protocol):
+    run_id: str
+
+    def stop(self) -> None: ...
+
+
+class NumberTester(Protocol):
+    """The number tester (softphone.tester.service) as the Number test pane drives it."""
+
+    def check(self, text: str, domain: str | None = None) -> str | None: ...
+
+    def start(self, text: str, *, concurrency: int, account: str | None,
+              domain: str | None, on_result: Callable[[Mapping[str, Any]], None],
+              on_done: Callable[[str | None], None],
+              only: Sequence[int] = ()) -> NumberTestRun: ...
+
+    def export(self, path: Path, rows: Sequence[Mapping[str, Any]], run_id: str = "") -> int: ...

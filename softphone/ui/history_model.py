@@ -76,10 +76,11 @@ class HistoryFilter:
     until_ns: int | None = None
     sip_code: int | None = None
     by_sip_code: bool = False  # sorted by the final SIP code, not newest first
+    test_run: str | None = None  # only the calls of one number-tester run
 
     def query(self) -> dict[str, Any]:
         scope = HistoryScope(self.missed, self.since_ns, self.until_ns, self.sip_code,
-                             self.by_sip_code)
+                             self.by_sip_code, self.test_run)
         return {
             "direction": self.direction,
             "reason": self.reason,

@@ -54,6 +54,7 @@ from softphone.ui.history_model import (
     HistoryTableModel,
 )
 from softphone.ui.recordings import find_recording
+from softphone.ui.test_run_filter import TestRunFilter
 from softphone.ui.text import redial_target
 from softphone.ui.worker import Worker
 
@@ -236,12 +237,15 @@ class HistoryPane(QWidget):
         self._by_sip_code = False
         self.direction.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.reason.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.test_run = TestRunFilter(history)  # the number tester's runs, read on opening
+        self.test_run.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.period.currentIndexChanged.connect(lambda _i: self._period_chosen())
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel("History"))
         bar.addWidget(self.direction)
         bar.addWidget(self.reason)
+        bar.addWidget(self.test_run)
         bar.addWidget(self.period)
         bar.addWidget(self.date_from)
         bar.addWidget(self.date_to)
@@ -272,6 +276,7 @@ class HistoryPane(QWidget):
             until_ns=until,
             sip_code=int(self.sip_code.text()) if self.sip_code.hasAcceptableInput() else None,
             by_sip_code=self._by_sip_code,
+            test_run=self.test_run.currentData(),
         ))
 
     def _header_clicked(self, column: int) -> None:

@@ -57,7 +57,7 @@ from softphone.ui.call_details import CallDetailsDialog
 from softphone.ui.calls_panel import ActiveCallsPanel
 from softphone.ui.desktop_dialog import DesktopDialog
 from softphone.ui.dial_pad import DialPad
-from softphone.ui.facade import CallControl, HistoryView, Update
+from softphone.ui.facade import CallControl, HistoryView, NumberTester, Update
 from softphone.ui.history_pane import HistoryPane
 from softphone.ui.icons import dnd_pixmap, phone_icon
 from softphone.ui.incoming_policy import window_policy
@@ -135,6 +135,7 @@ class MainWindow(QMainWindow):
         self._dialogs: list[CallDetailsDialog] = []
         self._default_domain = default_domain or self.settings.default_domain or None
         self._accounts_backend: AccountsBackend | None = None
+        self.number_tester: NumberTester | None = None  # app.py sets the real one
         self.accounts_dialog: AccountsDialog | None = None
         self.about_info = AboutInfo(data_dir=settings_path.parent if settings_path else None)
         # Asked before quitting with live calls; tests put their answer here.
@@ -365,6 +366,13 @@ class MainWindow(QMainWindow):
         """Put a panel (the audio devices and levels) under the dial pad."""
         self.audio_slot.addWidget(widget)
 
+    def show_number_test(self) -> None:
+        from softphone.ui.number_test_pane import open_number_test
+
+        names = [a.name for a in self.settings.accounts]
+        if open_number_test(self, self.number_tester, names, self._default_domain) is None:
+            self.show_message("The number tester is not available in this window")
+
     def _build_menus(self) -> None:
         def action(menu: QMenu, text: str, keys: str | QKeySequence.StandardKey | None,
                    slot: object, name: str) -> QAction:
@@ -395,6 +403,7 @@ class MainWindow(QMainWindow):
         action(calls, "&Quit", "Ctrl+Q", self.quit, "quit")
         view = self.menuBar().addMenu("&View")
         action(view, "SIP &log", "Ctrl+Shift+L", self.show_sip_log, "sip_log")
+        action(view, "&Number test…", "Ctrl+Shift+T", self.show_number_test, "number_test")
         history = self.menuBar().addMenu("&History")
         action(history, "&Search", "Ctrl+F", self._focus_search, "search")
         action(history, "Export all shown as &JSON…", "Ctrl+E",

@@ -62,6 +62,8 @@ def test_schema_3_file_gains_quality_and_ladder(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     con.execute("DROP TABLE sip_messages")
     con.execute("ALTER TABLE calls DROP COLUMN quality_json")
+    con.execute("DROP INDEX calls_test_run")  # schema 5's, not in a schema 3 file
+    con.execute("ALTER TABLE calls DROP COLUMN test_run")
     con.execute("PRAGMA user_version = 3")
     con.commit()
     con.close()

@@ -1,0 +1,54 @@
+"""A tap on what the far end sends us: the share of 20 ms frames that were not silence.
+
+For the number tester (a line that answers and then plays nothing is a problem worth
+seeing). It sits on the conference bridge as a sink of the call's stream, so the media
+graph reconnects it on every media change like the recorder. onFrameReceived runs on
+pjmedia's clock thread: it only counts, and lets no exception reach C++.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pjsua2 as pj
+
+CLOCK_RATE = 8000
+FRAME_MS = 20
+# About -50 dBFS: comfort noise and a quiet line stay below, speech and tones are far above.
+SILENCE_RMS = 100.0
+
+
+class ReceiveMeter(pj.AudioMediaPort):  # type: ignore[misc]
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames = 0
+        self.loud = 0
+
+    @classmethod
+    def created(cls) -> ReceiveMeter:
+        meter = cls()
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, CLOCK_RATE, 1, FRAME_MS * 1000, 16)
+        meter.createPort("softphone-receive-meter", fmt)
+        return meter
+
+    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        try:
+            frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # a sink only: it sends nothing
+            frame.size = 0
+        except BaseException:
+            pass
+
+    def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        try:
+            self.frames += 1  # a frame with no audio in it is silence too
+            if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+                samples = np.frombuffer(bytes(frame.buf), dtype="<i2").astype(np.float64)
+                if samples.size and float(np.sqrt(np.mean(samples * samples))) > SILENCE_RMS:
+                    self.loud += 1
+        except BaseException:  # nothing may cross into C++
+            pass
+
+    @property
+    def heard_pct(self) -> float | None:
+        """Per cent of frames above silence; None before any frame."""
+        return round(100.0 * self.loud / self.frames, 1) if self.frames else None
