@@ -22,6 +22,7 @@ from softphone.cli.exits import (
 )
 from softphone.store import DataDirs, History, StoreError
 from softphone.tester.cluster import ClusterError, run_on_cluster
+from softphone.tester.flow_files import needs_flow, with_flows
 from softphone.tester.jobs import ListError, read_list
 from softphone.tester.pool import PoolError
 from softphone.tester.protocol import Result
@@ -49,23 +50,19 @@ def on_cluster(address: str, run: TestRun, history: History,
         run.ended_at = time.monotonic()
 
 
-NEEDS_FLOWS = ("needs the flow runner (the flows issue), which this build does not have yet")
-
-
 def run_test(args: argparse.Namespace, dirs: DataDirs) -> int:
     account = chosen_account(args.account, dirs)
     domain = (account.domain if account else None) or os.environ.get("SOFTPHONE_DOMAIN")
     try:
         stdin_text = sys.stdin.read() if args.list == "-" else None
         jobs = read_list(args.list, stdin_text, domain or None)
+        # Every flow loads before any call; a row's flow is relative to the list file.
+        jobs = with_flows(jobs, Path(args.list).parent if args.list != "-" else None, args.flow)
     except ListError as exc:
         return fail(str(exc), EXIT_USAGE)
-    if args.flow or any(job.flow for job in jobs):
-        return fail(f"--flow and the list's flow column: {NEEDS_FLOWS}", EXIT_USAGE)
-    amd = next((job for job in jobs if job.expect and job.expect.kind == "amd"), None)
-    if amd is not None:
-        return fail(f"row {amd.index}: expect {amd.expect.text if amd.expect else ''} "
-                    f"{NEEDS_FLOWS}", EXIT_USAGE)
+    if (lonely := needs_flow(jobs)) is not None:
+        return fail(f"{lonely.where}, column expect: {lonely.expect.text if lonely.expect else ''}"
+                    " needs a flow with an amd action (--flow or the flow column)", EXIT_USAGE)
     report = Path(args.report) if args.report else None
     if report is not None and not report.parent.is_dir():
         return fail(f"--report {report}: no such folder {report.parent}", EXIT_USAGE)

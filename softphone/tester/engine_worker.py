@@ -33,6 +33,7 @@ from softphone.model.siptrace import SipMessage
 from softphone.model.worker import Ready
 from softphone.tester.protocol import Bye, PlaceCall, Result, Started, Stop, parse_to_worker
 from softphone.tester.sipinfo import SipFacts
+from softphone.tester.worker_flows import WorkerFlows
 
 _log = logging.getLogger("softphone.tester.worker")
 REGISTER_TIMEOUT_S = 15.0
@@ -61,6 +62,7 @@ class Worker:
         # Calls pjsua had no slot for yet, to place again: (when, call, tries so far).
         self.waiting: list[tuple[float, PlaceCall, int]] = []
         self.stopping = False
+        self.flows = WorkerFlows(engine)
         engine.add_listener(self._changed)
         engine.add_trace_listener(self._traced)
 
@@ -97,18 +99,20 @@ class Worker:
                       q850_cause=facts.q850.cause if facts.q850 else None,
                       q850_text=facts.q850.text if facts.q850 else "",
                       early_media=facts.early_media, recording=recording,
-                      heard_pct=self.engine.heard_pct.pop(call.id, None))
+                      heard_pct=self.engine.heard_pct.pop(call.id, None),
+                      amd=self.flows.verdict(call.id))
 
     def place(self, job: PlaceCall, tries: int = 0) -> None:
         self._placing = job
         self._placing_now = True
         self._ended_while_placing = None
         try:
+            flow = self.flows.load(job.flow) if job.flow else None
             target = parse_target(job.uri)
             call = self.engine.make_call(target, dial_timeout_s=job.dial_timeout_s,
                                   max_duration_s=job.max_duration_s, record=job.record,
                                   account=job.account)
-        except (EngineError, ValueError) as exc:
+        except (EngineError, ValueError) as exc:  # FlowError is a ValueError
             # Not placed at all (the call limit, a bad URI): the job still gets its line.
             _emit(Result(job=job.job, attempt=job.attempt, call=Call(),
                          diagnostics=CallDiagnostics(), error=str(exc)).model_dump_json())
@@ -129,6 +133,8 @@ class Worker:
             _emit(ended.model_dump_json())
             return
         if call.id in self.jobs:  # not already ended inside make_call (INVITE not sent)
+            if flow is not None:
+                self.flows.run_when_answered(call.id, flow)
             _emit(Started(job=job.job, attempt=job.attempt).model_dump_json())
 
     def stop_all(self) -> None:

@@ -71,6 +71,7 @@ class Job:
     label: str = ""
     expect: Expectation | None = None
     flow: str = ""  # a flow file for this number ("" = the run's --flow, if any)
+    where: str = ""  # "numbers.csv, row 3": its place in the list, for one-line errors
 
 
 def _job(index: int, where: str, row: dict[str, str], domain: str | None) -> Job:
@@ -86,7 +87,7 @@ def _job(index: int, where: str, row: dict[str, str], domain: str | None) -> Job
     except ValueError as exc:
         raise ListError(f"{where}, column expect: {exc}") from None
     return Job(index=index, target=target, uri=uri, label=(row.get("label") or "").strip(),
-               expect=expect, flow=(row.get("flow") or "").strip())
+               expect=expect, flow=(row.get("flow") or "").strip(), where=where)
 
 
 def parse_csv(text: str, domain: str | None = None, name: str = "the list") -> list[Job]:

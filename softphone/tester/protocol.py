@@ -27,6 +27,7 @@ class PlaceCall(BaseModel):
     max_duration_s: float | None = None
     record: bool = False
     account: str | None = None
+    flow: str | None = None  # a flow file's absolute path, run from the answer
 
 
 class Stop(BaseModel):
@@ -51,6 +52,7 @@ class Result(BaseModel):
     recording: str | None = None  # the WAV's path
     heard_pct: float | None = None  # received audio that was not silence, per cent
     error: str | None = None  # the call could not be placed (the engine's one line)
+    amd: str = ""  # machine / human / notsure: the flow's AMD verdict ("" = none)
 
 
 class Bye(BaseModel):

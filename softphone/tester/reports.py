@@ -95,7 +95,7 @@ def pdd_chart(results: Sequence[NumberResult]) -> str:
 _TABLE = ("job", "label", "target", "expect", "passed", "verdict", "outcome", "hangup_by",
           "hangup_reason", "sip_code", "sip_reason", "q850_cause", "post_dial_delay_ms",
           "ring_s", "answer_s", "talk_s", "early_media", "codec", "mos", "jitter_ms",
-          "loss_pct", "rtt_ms", "amd", "recording", "sip_call_id", "plain")
+          "loss_pct", "rtt_ms", "action", "amd", "recording", "sip_call_id", "plain")
 _STYLE = """
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
 table { border-collapse: collapse; font-size: 13px; }

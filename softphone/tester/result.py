@@ -14,6 +14,7 @@ from softphone.tester.protocol import Result
 # Outcome buckets for counts and charts: the hangup_reason, "answered" for normal/timeout,
 # "error" for a call that could not even be placed, "stopped" for one Ctrl+C ended.
 ANSWERED = "answered"
+NO_VERDICT = "no AMD verdict (the flow ran no amd action)"
 
 
 class NumberResult(BaseModel):
@@ -44,7 +45,8 @@ class NumberResult(BaseModel):
     loss_pct: float | None = None
     rtt_ms: float | None = None
     mos: float | None = None
-    amd: str = ""  # machine / human when the flow ran amd
+    action: str = ""  # the flow's last action type (the Call's action), "" without a flow
+    amd: str = ""  # machine / human / notsure when the flow's amd action gave a verdict
     recording: str = ""
     call_id: str = ""  # our Call's id (history)
     sip_call_id: str = ""
@@ -96,7 +98,7 @@ def judge(expect: Expectation | None, call: Call, diagnostics: CallDiagnostics,
         return False, f"expected SIP {expect.value}, got {code if code else 'no SIP code'}"
     # amd:machine / amd:human
     if not amd:
-        return False, f"expected amd:{expect.value}, but no amd verdict (the flow ran no amd)"
+        return False, f"expected amd:{expect.value}: {NO_VERDICT}"
     if amd == expect.value:
         return True, f"amd {amd}"
     return False, f"expected amd:{expect.value}, got amd:{amd}"
@@ -124,7 +126,7 @@ def measure(job: Job, result: Result, attempts: int = 1, amd: str = "") -> Numbe
         loss_pct=round(quality.loss_pct.avg, 2) if quality else None,
         rtt_ms=round(quality.rtt_ms.avg, 1) if quality and quality.rtt_ms else None,
         mos=round(quality.mos.avg, 2) if quality else None,
-        amd=amd, recording=result.recording or "",
+        action=call.action.type, amd=amd, recording=result.recording or "",
         call_id=str(call.id) if result.error is None else "",
         sip_call_id=d.call_id_header or "", user_agent=d.user_agent or "",
         plain=result.error or plain_outcome(call, d.sip_code),

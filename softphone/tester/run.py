@@ -155,7 +155,7 @@ class TestRun:
         o = self.options
         return PlaceCall(job=job.index, attempt=attempt, uri=job.uri,
                          dial_timeout_s=o.dial_timeout_s, max_duration_s=o.max_duration_s,
-                         record=o.record, account=o.account)
+                         record=o.record, account=o.account, flow=job.flow or None)
 
     def _finished(self, calls: set[tuple[int, int]], job: Job, message: Result,
                   pending: deque[tuple[Job, int]], stopping: bool) -> None:
@@ -170,7 +170,7 @@ class TestRun:
             except StoreError as exc:
                 self.store_error = exc
                 _log.error("%s", exc)
-        result = measure(job, message, attempts=message.attempt)
+        result = measure(job, message, attempts=message.attempt, amd=message.amd)
         if (result.passed is False and message.attempt <= self.options.retries
                 and not stopping and not self.stop_requested):
             pending.append((job, message.attempt + 1))  # again, after the others

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from softphone.store import History
-from softphone.tester.jobs import ListError, parse_csv, parse_lines
+from softphone.tester.flow_files import needs_flow, with_flows
+from softphone.tester.jobs import Job, ListError, parse_csv, parse_lines
 from softphone.tester.reports import write_csv, write_html, write_jsonl
 from softphone.tester.result import NumberResult
 from softphone.tester.run import RunOptions, TestRun
@@ -26,6 +27,17 @@ def parse_text(text: str, domain: str | None = None) -> list[Any]:
     if "target" in [cell.strip().lower() for cell in first.split(",")]:
         return parse_csv(text, domain, name="the list")
     return parse_lines(text, domain, name="the list")
+
+
+def jobs_with_flows(text: str, domain: str | None, flow: str | None,
+                    list_dir: Path | None) -> list[Job]:
+    """The pasted list's jobs, each with the flow it runs (every flow loaded); ListError."""
+    jobs = with_flows(parse_text(text, domain), list_dir, flow)
+    if (lonely := needs_flow(jobs)) is not None:
+        raise ListError(f"{lonely.where}, column expect: "
+                        f"{lonely.expect.text if lonely.expect else ''} needs a flow with an "
+                        "amd action (choose a flow, or the flow column)")
+    return jobs
 
 
 class RunHandle:
@@ -50,19 +62,22 @@ class NumberTesterService:
         self.data_dir = data_dir
         self.host = host
 
-    def check(self, text: str, domain: str | None = None) -> str | None:
+    def check(self, text: str, domain: str | None = None, flow: str | None = None,
+              list_dir: Path | None = None) -> str | None:
         """Why the list cannot run (one line), or None."""
         try:
-            parse_text(text, domain)
+            jobs_with_flows(text, domain, flow, list_dir)
         except ListError as exc:
             return str(exc)
         return None
 
     def start(self, text: str, *, concurrency: int, account: str | None,
               domain: str | None, on_result: Callable[[Row], None],
-              on_done: Callable[[str | None], None], only: Sequence[int] = ()) -> RunHandle:
-        """Run the list (or only the rows ``only``, 1-based) on a thread; callbacks run there."""
-        jobs = parse_text(text, domain)
+              on_done: Callable[[str | None], None], only: Sequence[int] = (),
+              flow: str | None = None, list_dir: Path | None = None) -> RunHandle:
+        """Run the list (or only the rows ``only``, 1-based) on a thread; callbacks run there.
+        ``flow`` runs on each answered call; a row's flow column is relative to ``list_dir``."""
+        jobs = jobs_with_flows(text, domain, flow, list_dir)
         if only:
             jobs = [job for job in jobs if job.index in set(only)]
         run = TestRun(jobs, RunOptions(concurrency=concurrency, account=account,

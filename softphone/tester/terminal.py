@@ -38,7 +38,8 @@ def result_line(r: NumberResult) -> str:
 _COLUMNS = (("#", "job"), ("number", "target"), ("label", "label"), ("expect", "expect"),
             ("result", "passed"), ("outcome", "outcome"), ("SIP", "sip_code"),
             ("Q.850", "q850_cause"), ("PDD ms", "post_dial_delay_ms"), ("ring s", "ring_s"),
-            ("talk s", "talk_s"), ("MOS", "mos"), ("why", "verdict"))
+            ("talk s", "talk_s"), ("MOS", "mos"), ("action", "action"),
+            ("why", "verdict"))
 
 
 def _text(r: NumberResult, name: str) -> str:

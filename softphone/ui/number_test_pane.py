@@ -28,7 +28,7 @@ from softphone.ui.facade import NumberTester, NumberTestRun
 COLUMNS = (("#", "job"), ("Number", "target"), ("Label", "label"), ("Expect", "expect"),
            ("Result", "passed"), ("Outcome", "outcome"), ("SIP", "sip_code"),
            ("PDD ms", "post_dial_delay_ms"), ("Talk s", "talk_s"), ("MOS", "mos"),
-           ("Why", "verdict"))
+           ("Action", "action"), ("Why", "verdict"))
 # Light backgrounds with dark text (readable for colour-blind users: the Result column
 # also says PASS or FAIL in words).
 PASS_COLOUR = QColor("#d8f3e6")
@@ -74,8 +74,12 @@ class NumberTestPane(QWidget):
         self.flow = QComboBox()
         self.flow.setAccessibleName("Flow")
         self.flow.addItem("No flow", None)
-        self.flow.setToolTip("Flows come with the flow runner (the flows issue)")
-        self.flow.setEnabled(False)
+        self.flow.setToolTip("A VoIPBIN flow run on each answered call (a row's flow column "
+                             "overrides it)")
+        self.flow_button = QPushButton("Flow…")
+        self.flow_button.setAccessibleName("Choose a flow file")
+        self.flow_button.clicked.connect(self.ask_flow)
+        self.list_dir: Path | None = None  # an imported list's folder: its flow column's base
         self.import_button = QPushButton("Import…")
         self.run_button = QPushButton("Run")
         self.stop_button = QPushButton("Stop")
@@ -99,6 +103,8 @@ class NumberTestPane(QWidget):
                               ("Calls at once", self.concurrency)):
             bar.addWidget(QLabel(label))
             bar.addWidget(widget)
+            if widget is self.flow:
+                bar.addWidget(self.flow_button)
         for button in (self.import_button, self.run_button, self.stop_button,
                        self.retry_button, self.export_button):
             bar.addWidget(button)
@@ -116,7 +122,8 @@ class NumberTestPane(QWidget):
         if self.run is not None:
             return False
         text = self.list_edit.toPlainText()
-        problem = self.tester.check(text, self.domain)
+        flow = self.flow.currentData()
+        problem = self.tester.check(text, self.domain, flow=flow, list_dir=self.list_dir)
         if problem:
             self.status.setText(problem)
             self.message.emit(problem)
@@ -127,7 +134,7 @@ class NumberTestPane(QWidget):
         self.run = self.tester.start(
             text, concurrency=self.concurrency.value(), account=self.account.currentData(),
             domain=self.domain, on_result=self.result_arrived.emit,
-            on_done=self.run_ended.emit, only=only or ())
+            on_done=self.run_ended.emit, only=only or (), flow=flow, list_dir=self.list_dir)
         self.status.setText(f"Running {self.run.run_id}…")
         self._buttons()
         return True
@@ -186,9 +193,24 @@ class NumberTestPane(QWidget):
         if name:
             self.import_file(Path(name))
 
+    def ask_flow(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, "Choose a flow", "",
+                                              "VoIPBIN flows (*.json);;All files (*)")
+        if name:
+            self.set_flow(Path(name))
+
+    def set_flow(self, path: Path) -> None:
+        """Select ``path`` as the run's flow (added to the picker once)."""
+        index = self.flow.findData(str(path))
+        if index < 0:
+            self.flow.addItem(path.name, str(path))
+            index = self.flow.count() - 1
+        self.flow.setCurrentIndex(index)
+
     def import_file(self, path: Path) -> None:
         try:
             self.list_edit.setPlainText(path.read_text(encoding="utf-8-sig"))
+            self.list_dir = path.parent
         except (OSError, UnicodeDecodeError) as exc:
             self.status.setText(f"Could not read {path}: {exc}")
 

@@ -4,10 +4,12 @@ coloured by pass or fail, retry the failed, export."""
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
 from softphone.tester.service import NumberTesterService
+from tests.peers.pjsua import PjsuaPeer
 from tests.peers.sipp import free_udp_port, run_uas
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
@@ -53,3 +55,37 @@ def test_run_colour_retry_and_export(qtbot, data_dir, tmp_path):
     finally:
         for peer in (busy, gone, gone_again):
             peer.stop()
+
+
+def test_the_flow_picker_runs_the_flow_on_each_answered_call(qtbot, data_dir, tmp_path):
+    from softphone.ui.number_test_pane import COLUMNS, NumberTestPane
+
+    service = NumberTesterService(data_dir / "history.sqlite3", data_dir / "recordings")
+    pane = NumberTestPane(service)
+    qtbot.addWidget(pane)
+    pane.show()
+    assert pane.flow.isEnabled() and pane.flow_button.isEnabled()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"actions": [{"type": "sleep", "option": {"duration": "x"}}]}))
+    pane.set_flow(bad)
+    pane.list_edit.setPlainText("sip:a@127.0.0.1:9\n")
+    assert pane.start() is False  # refused before any call, in the status line
+    assert pane.status.text().startswith("--flow: ") and "option.duration" in pane.status.text()
+    good = tmp_path / "digits.json"
+    good.write_text(json.dumps({"actions": [
+        {"type": "sleep", "option": {"duration": 300}},
+        {"type": "digits_send", "option": {"digits": "27", "duration": 100, "interval": 60}},
+        {"type": "sleep", "option": {"duration": 400}},
+    ]}))
+    pane.set_flow(good)
+    assert pane.flow.currentText() == "digits.json"
+    peer = PjsuaPeer("--listen", "--codec", "PCMU", "--calls", "1").start()
+    try:
+        pane.list_edit.setPlainText(f"target,expect\n{peer.uri()},answered\n")
+        assert pane.start()
+        qtbot.waitUntil(lambda: pane.run is None, timeout=30_000)
+        assert peer.next_call().dtmf_digits == "27"
+    finally:
+        peer.stop()
+    action = [key for _, key in COLUMNS].index("action")
+    assert (pane.table.item(0, 4).text(), pane.table.item(0, action).text()) == ("PASS", "sleep")

@@ -120,3 +120,21 @@ def test_csv_report_cells_never_run_as_formulas():
     record = dict(zip(header, cells, strict=True))
     assert record["target"].startswith("'=") and record["label"].startswith("'@")
     assert record["sip_code"] == "486" and record["passed"] == ""
+
+
+def test_the_flows_last_action_and_amd_verdict_reach_the_result_and_table():
+    from softphone.model import Action
+    from softphone.tester.jobs import Job
+    from softphone.tester.terminal import summary_table
+
+    call = _ended(HangupReason.NORMAL, True)
+    call.action = Action(type="hangup")
+    job = Job(index=1, target="+1", uri="sip:+1@h", expect=parse_expectation("amd:human"))
+    result = measure(job, Result(job=1, call=call, diagnostics=CallDiagnostics(sip_code=200),
+                                 amd="notsure"), amd="notsure")
+    assert (result.action, result.amd, result.passed, result.verdict) == (
+        "hangup", "notsure", False, "expected amd:human, got amd:notsure")
+    header, row = summary_table([result]).splitlines()[:2]
+    assert header.split()[-2:] == ["action", "why"] and " hangup " in row
+    none = measure(job, Result(job=1, call=call, diagnostics=CallDiagnostics(sip_code=200)))
+    assert none.verdict == "expected amd:human: no AMD verdict (the flow ran no amd action)"

@@ -198,7 +198,7 @@ def test_ctrl_c_ends_every_call_and_keeps_the_results(data_dir, tmp_path):
 @pytest.mark.parametrize(("content", "message"), [
     ("target,expect\nsip:a@127.0.0.1,maybe\n", "numbers.csv, row 2, column expect"),
     ("number\nsip:a@127.0.0.1\n", "numbers.csv, row 1: no 'target' column"),
-    ("target,expect\nsip:a@127.0.0.1,amd:machine\n", "needs the flow runner"),
+    ("target,expect\nsip:a@127.0.0.1,amd:machine\n", "amd:machine needs a flow with an amd"),
 ])
 def test_a_bad_list_is_refused_in_one_line(data_dir, tmp_path, content, message):
     listing = tmp_path / "numbers.csv"
