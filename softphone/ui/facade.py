@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Protocol
 from uuid import UUID
 
@@ -130,3 +131,22 @@ class HistoryView(HistoryPages, Protocol):
     def delete(self, ids: Iterable[UUID | str]) -> int: ...
 
     def sip_messages(self, call_id_header: str) -> builtins.list[SipMessage]: ...
+
+
+class ClipPlayback(Protocol):
+    """One recording playing on the speaker (softphone.audio.clip_player.ClipPlayer)."""
+
+    speaker: str  # the device name; "" = the system default
+
+    @property
+    def duration_s(self) -> float: ...
+
+    @property
+    def position_s(self) -> float: ...
+
+    @property
+    def playing(self) -> bool: ...
+
+    def play(self, path: Path) -> float: ...  # raises an Exception whose text says why not
+
+    def stop(self) -> None: ...
