@@ -195,6 +195,14 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
         default_domain=os.environ.get("SOFTPHONE_DOMAIN") or None,
         store=store,
     )
+    # Recordings play in the app, on the chosen speaker (or say why they cannot).
+    from softphone.audio.clip_player import ClipPlayer
+    from softphone.store.wav_repair import repair_wav
+
+    clips = ClipPlayer(settings.audio.playback_device, repair=repair_wav)
+    window.history_pane.set_player(clips)
+    store.subscribe(lambda stored, changed: setattr(clips, "speaker", stored.audio.playback_device)
+                    if "audio" in changed else None)
     if store.warnings:
         # A damaged settings file was set aside or an account skipped: say so once.
         window.show_message(" · ".join(store.warnings))

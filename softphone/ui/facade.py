@@ -154,3 +154,22 @@ class NumberTester(Protocol):
               list_dir: Path | None = None) -> NumberTestRun: ...
 
     def export(self, path: Path, rows: Sequence[Mapping[str, Any]], run_id: str = "") -> int: ...
+
+
+class ClipPlayback(Protocol):
+    """One recording playing on the speaker (softphone.audio.clip_player.ClipPlayer)."""
+
+    speaker: str  # the device name; "" = the system default
+
+    @property
+    def duration_s(self) -> float: ...
+
+    @property
+    def position_s(self) -> float: ...
+
+    @property
+    def playing(self) -> bool: ...
+
+    def play(self, path: Path) -> float: ...  # raises an Exception whose text says why not
+
+    def stop(self) -> None: ...

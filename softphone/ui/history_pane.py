@@ -39,7 +39,8 @@ from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
 from softphone.store import HistoryEntry
 from softphone.ui.call_details import call_json
-from softphone.ui.facade import HistoryView
+from softphone.ui.clip_bar import ClipBar
+from softphone.ui.facade import ClipPlayback, HistoryView
 from softphone.ui.history_export import all_entries, export, selected_entries
 from softphone.ui.history_model import (
     COL_FROM,
@@ -259,6 +260,8 @@ class HistoryPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
+        self._layout = layout
+        self.clip_bar: ClipBar | None = None  # set_player: recordings play in the app
         self.model.refresh(reset=True)
 
     # -- filters ----------------------------------------------------------------------------
@@ -401,8 +404,18 @@ class HistoryPane(QWidget):
             return
         self.play_file(path)
 
+    def set_player(self, player: ClipPlayback) -> None:
+        """Play recordings here, on the speaker, rather than in the desktop's player."""
+        self.clip_bar = ClipBar(player, self)
+        self.clip_bar.message.connect(self.message.emit)
+        self._layout.addWidget(self.clip_bar)
+
     def play_file(self, path: Path) -> None:
-        """Hand a WAV to the desktop's player; say plainly when there is none."""
+        """Play a WAV in the app (set_player), else hand it to the desktop's player; say
+        plainly why when neither can."""
+        if self.clip_bar is not None:
+            self.clip_bar.play(path)
+            return
         if self.open_url(QUrl.fromLocalFile(str(path))) is False:
             self.message.emit(
                 f"Cannot play {path.name}: this desktop has no program set up for WAV files "
@@ -510,6 +523,8 @@ class HistoryPane(QWidget):
         self.deleted.emit(count)
 
     def shutdown(self) -> None:
+        if self.clip_bar is not None:
+            self.clip_bar.stop()
         self.worker.shutdown()
 
 

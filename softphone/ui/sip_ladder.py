@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.model.siptrace import Direction, SipMessage, ladder_text
+from softphone.ui.sip_text import message_block
 
 
 def ladder_rows(messages: list[SipMessage]) -> list[tuple[str, str, str, str]]:
@@ -80,7 +81,7 @@ class SipLadderView(QWidget):
     def text(self) -> str:
         """The ladder, then every message whole: what a ticket wants pasted."""
         parts = [ladder_text(self.messages)]
-        parts += [f"--- {m.at} {m.direction.value} {m.peer}\n{m.text}" for m in self.messages]
+        parts += [message_block(m) for m in self.messages]
         return "\n\n".join(parts)
 
     def copy(self) -> None:

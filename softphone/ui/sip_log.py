@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.model.siptrace import Direction, SipMessage
+from softphone.ui.sip_text import message_block
 
 MAX_MESSAGES = 5000  # the newest; a day of traffic must not grow the window without end
 REFRESH_MS = 300
@@ -41,11 +42,6 @@ class SipLogFeed:
     def add(self, message: SipMessage) -> None:
         self.messages.append(message)
         self.added += 1
-
-
-def log_line(message: SipMessage) -> str:
-    arrow = "→" if message.direction is Direction.SENT else "←"
-    return f"{message.at} {arrow} {message.peer}  {message.first_line}"
 
 
 class SipLogWindow(QWidget):
@@ -160,7 +156,7 @@ class SipLogWindow(QWidget):
         shown = self.shown_messages()
         with path.open("w", encoding="utf-8") as handle:
             for message in shown:
-                handle.write(f"--- {log_line(message)}\n{message.text.rstrip()}\n\n")
+                handle.write(message_block(message) + "\n")
         return len(shown)
 
     def ask_export(self) -> None:

@@ -19,15 +19,14 @@ from uuid import UUID
 
 from softphone.engine import BindAddress, CallUpdate, Engine, EngineConfig
 from softphone.model import CallStatus, parse_target
+from tests.harness.silent_audio import SilentAudio
 
 MIC_HZ = 700
 PHASE_S = 2.0
 
 
-class ToneMicrophone:
+class ToneMicrophone(SilentAudio):
     """Our microphone: a steady sine; what we hear is dropped."""
-
-    clock_rate = 16000
 
     def __init__(self) -> None:
         self._n = 0
@@ -38,24 +37,6 @@ class ToneMicrophone:
                    for i in range(count)]
         self._n += count
         return struct.pack(f"<{count}h", *samples)
-
-    def playback_frame(self, pcm: bytes) -> None:
-        pass
-
-    def set_ringtone(self, on: bool) -> None:
-        pass
-
-    def set_ringback(self, on: bool) -> None:
-        pass
-
-    def play_dtmf(self, digits: str) -> None:
-        pass
-
-    def start(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 def main(argv: list[str]) -> int:

@@ -17,6 +17,16 @@ from softphone.app import HistorySaver
 from softphone.store import History, LadderKeeper, Settings
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """GUI tests time out by thread, not by signal: SIGALRM's exception cannot leave a modal
+    Qt dialog's event loop (a stuck question hung the whole run). The thread method prints
+    every thread's stack, naming the hung test, and ends the run at once."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(method="thread"))
+
+
 class WindowRig:
     """A MainWindow with its history, the engine polled by a QTimer as in the app."""
 

@@ -17,37 +17,16 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from tests.harness.silent_audio import SilentAudio
 
-class StandInAudio:
+
+class StandInAudio(SilentAudio):
     """The device side the engine and the audio panel use, with no sound card."""
-
-    clock_rate = 16000
 
     def __init__(self) -> None:
         self.muted = False
         self.speaker_volume = 1.0
         self.devices = ("", "", "")
-
-    def capture_frame(self, nbytes: int) -> bytes:
-        return bytes(nbytes)
-
-    def playback_frame(self, pcm: bytes) -> None:
-        pass
-
-    def set_ringtone(self, on: bool) -> None:
-        pass
-
-    def set_ringback(self, on: bool) -> None:
-        pass
-
-    def play_dtmf(self, digits: str) -> None:
-        pass
-
-    def start(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
     def levels(self) -> tuple[float, float]:
         return -90.0, -90.0
