@@ -132,6 +132,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
 
     from softphone.ui.about_dialog import AboutInfo
     from softphone.ui.main_window import MainWindow
+    from softphone.ui.poll_pace import next_interval_ms
     from softphone.ui.single_instance import serve_window
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -247,6 +248,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
         ladder.flush()  # SIP messages are written here, never inside a SIP callback
         for failure in hooks.take_failures():
             window.show_message(failure)
+        timer.setInterval(next_interval_ms(engine))  # slow when idle (issue 16)
 
     timer.timeout.connect(poll)
     timer.start(POLL_INTERVAL_MS)

@@ -6,11 +6,9 @@ import logging
 import os
 import sys
 
-from softphone.cli.account_cmd import run_account
 from softphone.cli.args import build_parser, link_as_dial, normalize_link
-from softphone.cli.commands import run_call, run_history, run_listen
 from softphone.cli.exits import EXIT_FAILURE, EXIT_USAGE, fail
-from softphone.store import StoreError, resolve_data_dirs
+from softphone.store.paths import StoreError, resolve_data_dirs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,13 +31,18 @@ def main(argv: list[str] | None = None) -> int:
         dirs.ensure()
         if args.minimized and args.command is not None:
             parser.error(f"--minimized opens the window: it cannot go with '{args.command}'")
-        if args.command == "call":
-            return run_call(args, dirs)
-        if args.command == "listen":
-            return run_listen(args, dirs)
+        # Each command imports what it needs only when chosen (issue 16: start-up time).
+        if args.command in ("call", "listen"):
+            from softphone.cli.commands import run_call, run_listen
+
+            return (run_call if args.command == "call" else run_listen)(args, dirs)
         if args.command == "history":
+            from softphone.cli.commands import run_history
+
             return run_history(args, dirs)
         if args.command == "account":
+            from softphone.cli.account_cmd import run_account
+
             return run_account(args, dirs)
         if args.command == "test":
             from softphone.cli.test_cmd import run_test

@@ -13,8 +13,6 @@ from softphone.cli.audio_choice import AUDIO_MODES, AudioChoice
 from softphone.cli.exits import EXIT_USAGE
 from softphone.cli.flow_options import add_flow_options
 from softphone.engine.config import BindAddress
-from softphone.hooks import split_command
-from softphone.model.target import host_port_problem
 
 # Links the desktop hands us (xdg-open, browsers, the .desktop entry's %u): `softphone URL`.
 LINK_SCHEMES = ("sip", "sips", "tel")
@@ -69,6 +67,8 @@ def positive_seconds(text: str) -> float:
 def event_command(text: str) -> str:
     """A command line for call-event hooks: it must split into at least a program."""
     try:
+        from softphone.hooks import split_command  # lazy: it loads the models (issue 16)
+
         argv = split_command(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"cannot read the command: {exc}") from None
@@ -112,6 +112,8 @@ def bind_address(text: str) -> BindAddress:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     # pjsip asserts (and aborts the process) on a host of 254+ characters: check it here.
+    from softphone.model.target import host_port_problem  # lazy: pydantic (issue 16)
+
     problem = host_port_problem(f"[{address.host}]" if address.is_ipv6 else address.host)
     if problem:
         raise argparse.ArgumentTypeError(f"bad bind address: {problem}")

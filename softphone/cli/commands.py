@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from softphone.cli.account_cmd import bring_up, chosen_account, registration_problem
 from softphone.cli.args import audio_choice
 from softphone.cli.ctl_socket import ControlServer
 from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.flow_options import flow_driven, host_for, read_flow
 from softphone.cli.output import history_table, summary_line
-from softphone.cli.runner import HeadlessRun
-from softphone.engine import CallUpdate, Engine, EngineError
+from softphone.engine.errors import EngineError
 from softphone.engine.remote import ControlCommands
 from softphone.flows import FlowError
 from softphone.hooks import HookRunner
@@ -32,11 +31,16 @@ from softphone.model.siptrace import Direction, ladder_text, printable
 from softphone.store import DataDirs, History
 from softphone.store.export import all_entries, write_csv, write_json
 
+if TYPE_CHECKING:
+    from softphone.cli.runner import HeadlessRun
+    from softphone.engine import CallUpdate, Engine
+
 REGISTER_TIMEOUT_S = 15.0
 
 
 def _start_with_account(run: HeadlessRun, account: AccountSettings | None) -> str | None:
     """Start the engine and bring the account up; the problem, if any, as one line."""
+    from softphone.cli.account_cmd import bring_up, registration_problem
     try:
         run.start()
         if account is not None:
@@ -48,6 +52,10 @@ def _start_with_account(run: HeadlessRun, account: AccountSettings | None) -> st
 
 
 def run_call(args: argparse.Namespace, dirs: DataDirs) -> int:
+    # Here, not at the top: `history` loads neither pjsua2 nor the engine (issue 16).
+    from softphone.cli.account_cmd import chosen_account
+    from softphone.cli.runner import HeadlessRun
+
     account = chosen_account(args.account, dirs)
     domain = (
         args.domain
@@ -143,6 +151,10 @@ def listen_policy(args: argparse.Namespace) -> IncomingPolicy:
 
 
 def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
+    # Here, not at the top: `history` loads neither pjsua2 nor the engine (issue 16).
+    from softphone.cli.account_cmd import chosen_account
+    from softphone.cli.runner import HeadlessRun
+
     account = chosen_account(args.account, dirs)
     try:
         flow = read_flow(args)

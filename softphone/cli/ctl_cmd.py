@@ -8,10 +8,8 @@ import argparse
 import json
 from typing import Any
 
-from softphone.cli.ctl_socket import NotRunning, request
 from softphone.cli.exits import EXIT_FAILURE, EXIT_OK, fail
-from softphone.engine.remote import status_lines
-from softphone.store import DataDirs
+from softphone.store.paths import DataDirs
 
 # Actions that take one word after them, and what the word is.
 WITH_ARGUMENT = {"transfer": "TARGET", "dtmf": "DIGITS", "dial": "TARGET"}
@@ -59,6 +57,8 @@ def add_ctl_parser(commands: Any, parser_class: type[argparse.ArgumentParser]) -
 
 
 def run_ctl(args: argparse.Namespace, dirs: DataDirs) -> int:
+    from softphone.cli.ctl_socket import NotRunning, request  # only when a command runs
+
     message = {"ctl": args.ctl_command, "arg": getattr(args, "arg", ""),
                "call": getattr(args, "call", None), "all": getattr(args, "all", False),
                "to_call": getattr(args, "to_call", None)}
@@ -77,6 +77,8 @@ def run_ctl(args: argparse.Namespace, dirs: DataDirs) -> int:
         if getattr(args, "json", False):
             print(json.dumps(calls, indent=2))
         else:
+            from softphone.engine.remote import status_lines  # the models: not for --help
+
             print("\n".join(status_lines(calls)) if calls else "no call is up")
         return EXIT_OK
     print(text)
