@@ -8,20 +8,14 @@ import shutil
 
 import pytest
 
-from tests.audio_analysis import dominant_frequency, read_wav, rms_dbfs, segment
-from tests.peers.pjsua import PjsuaPeer
+from tests.audio_analysis import dominant_frequency, rms_dbfs, segment
+from tests.interop.flow_listening import heard_by_caller
 
 pytestmark = [pytest.mark.sip]
 
 
 def test_play_service_sample_heard_at_the_peer(tmp_path, peers, softphone) -> None:
-    sp = softphone("listen", "--sip-services", "--calls", "1", "--json")
-    wav = tmp_path / "heard.wav"
-    peers(PjsuaPeer("--call", sp.uri("play"), "--codec", "PCMU", "--record", str(wav),
-                    "--hangup-after", "3.5"))
-    result = sp.finish(40)
-    assert result.returncode == 0, result.explain()
-    samples, rate = read_wav(wav)
+    samples, rate = heard_by_caller(tmp_path, peers, softphone, ("--sip-services",), "play", 3.5)
     # The sample: 440 Hz, 660 Hz, 880 Hz, one second each, from answer.
     assert abs(dominant_frequency(segment(samples, rate, 0.3, 0.8), rate) - 440) < 15
     assert abs(dominant_frequency(segment(samples, rate, 1.3, 1.8), rate) - 660) < 15
@@ -29,13 +23,8 @@ def test_play_service_sample_heard_at_the_peer(tmp_path, peers, softphone) -> No
 
 
 def test_echo_service_sends_the_peers_tone_back(tmp_path, peers, softphone) -> None:
-    sp = softphone("listen", "--sip-services", "--calls", "1", "--json")
-    wav = tmp_path / "heard.wav"
-    peers(PjsuaPeer("--call", sp.uri("echo"), "--codec", "PCMU", "--tone", "700",
-                    "--record", str(wav), "--hangup-after", "2.5"))
-    result = sp.finish(40)
-    assert result.returncode == 0, result.explain()
-    samples, rate = read_wav(wav)
+    samples, rate = heard_by_caller(tmp_path, peers, softphone, ("--sip-services",), "echo", 2.5,
+                                    "--tone", "700")
     heard = segment(samples, rate, 1.0, 2.0)
     assert rms_dbfs(heard) > -35
     assert abs(dominant_frequency(heard, rate) - 700) < 15
@@ -49,12 +38,6 @@ def test_talk_speech_heard_at_the_peer(tmp_path, peers, softphone) -> None:
         {"type": "talk", "option": {"text": "Hello, this is a test of the softphone."}},
         {"type": "sleep", "option": {"duration": 3000}},
     ]}))
-    sp = softphone("listen", "--flow", str(flow), "--calls", "1", "--json")
-    wav = tmp_path / "heard.wav"
-    peers(PjsuaPeer("--call", sp.uri("x"), "--codec", "PCMU", "--record", str(wav),
-                    "--hangup-after", "4"))
-    result = sp.finish(40)
-    assert result.returncode == 0, result.explain()
-    samples, rate = read_wav(wav)
+    samples, rate = heard_by_caller(tmp_path, peers, softphone, ("--flow", str(flow)), "x", 4)
     assert rms_dbfs(segment(samples, rate, 0.2, 2.0)) > -40  # speech
     assert rms_dbfs(segment(samples, rate, 3.5, 4.0)) < -60  # silence after it

@@ -10,7 +10,8 @@ import wave
 
 import pytest
 
-from tests.audio_analysis import dominant_frequency, read_wav, rms_dbfs, segment
+from tests.audio_analysis import dominant_frequency, rms_dbfs, segment
+from tests.interop.flow_listening import heard_by_caller
 from tests.peers.pjsua import PjsuaPeer
 
 pytestmark = [pytest.mark.sip]
@@ -38,13 +39,7 @@ def test_play_mp3_heard_at_the_peer(tmp_path, peers, softphone) -> None:
         {"type": "play", "option": {"stream_urls": ["tone.mp3"]}},  # beside the flow file
         {"type": "sleep", "option": {"duration": 3000}},
     ]}))
-    sp = softphone("listen", "--flow", str(flow), "--calls", "1", "--json")
-    wav = tmp_path / "heard.wav"
-    peers(PjsuaPeer("--call", sp.uri("x"), "--codec", "PCMU", "--record", str(wav),
-                    "--hangup-after", "3"))
-    result = sp.finish(40)
-    assert result.returncode == 0, result.explain()
-    samples, rate = read_wav(wav)
+    samples, rate = heard_by_caller(tmp_path, peers, softphone, ("--flow", str(flow)), "x", 3)
     tone = segment(samples, rate, 0.3, 1.2)
     assert rms_dbfs(tone) > -35
     assert abs(dominant_frequency(tone, rate) - 500) < 15
