@@ -105,7 +105,8 @@ class StderrWatcher:
         self.lines: list[str] = []
         self._cond = threading.Condition()
         self._proc = proc
-        threading.Thread(target=self._read, daemon=True).start()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self._proc.stderr is not None
@@ -132,3 +133,19 @@ class StderrWatcher:
 
     def text(self) -> str:
         return "".join(self.lines)
+
+    def communicate(self, timeout: float) -> str:
+        """The process's stdout once it exits. Popen.communicate would read (and close) the
+        stderr this watcher's thread is reading: a race that loses lines or raises there."""
+        import threading
+
+        stdout = self._proc.stdout
+        assert stdout is not None
+        out: list[str] = []
+        # Read on a thread so that a process that never exits fails wait()'s timeout.
+        reading = threading.Thread(target=lambda: out.append(stdout.read()), daemon=True)
+        reading.start()
+        self._proc.wait(timeout=timeout)  # raises TimeoutExpired, as Popen.communicate
+        reading.join(timeout=timeout)
+        self._reader.join(timeout=timeout)
+        return "".join(out)

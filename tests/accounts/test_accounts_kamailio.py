@@ -122,7 +122,7 @@ def test_call_between_two_registered_accounts(tmp_path, keyring_env, kamailio):
         # "bob" is a user name: it dials through alice's account domain.
         alice = run_cli("call", "bob", "--account", "alice", "--bind", "127.0.0.1:0", "--json",
                         data_dir=alice_dir, env=keyring_env, timeout=60)
-        bob_out = bob.communicate(timeout=30)[0]
+        bob_out = bob_log.communicate(timeout=30)
         bob_err = bob_log.text()
     finally:
         if bob.poll() is None:

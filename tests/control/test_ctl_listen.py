@@ -44,7 +44,7 @@ def listening(data_dir):
     yield proc, log
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+        log.communicate(timeout=20)
 
 
 def test_nothing_running_is_one_clear_line(data_dir):

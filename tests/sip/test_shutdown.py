@@ -37,7 +37,7 @@ def test_signal_ends_the_call_cleanly(data_dir, scenario, status, signum, reason
         try:
             log.wait_for(f": {status}\n")
             proc.send_signal(signum)
-            out = proc.communicate(timeout=15)[0]
+            out = log.communicate(timeout=15)
             err = log.text()
         finally:
             if proc.poll() is None:
@@ -65,7 +65,7 @@ def test_listen_interrupted_while_calls_ring_and_talk(data_dir):
         with run_uac("uac_ring_until_final", f"127.0.0.1:{port}", service="softphone") as ringing:
             time.sleep(1.0)
             proc.send_signal(signal.SIGINT)
-            out = proc.communicate(timeout=15)[0]
+            out = log.communicate(timeout=15)
             err = log.text()
             ringing.assert_success(timeout=10)
     finally:
