@@ -17,7 +17,14 @@ from uuid import UUID
 import pjsua2 as pj
 
 from softphone.engine.errors import EngineError, UnknownCall
-from softphone.engine.media_sources import Attachment, Echo, FilePlayer, TonePlayer, wav_seconds
+from softphone.engine.media_sources import (
+    Attachment,
+    Echo,
+    FilePlayer,
+    ReceiveTap,
+    TonePlayer,
+    wav_seconds,
+)
 from softphone.engine.timers import TimerHandle
 from softphone.engine.transport import error_text
 from softphone.model import (
@@ -73,6 +80,17 @@ class _Attached:
         attachment, self.attachment = self.attachment, None
         if attachment is not None:
             self._port.detach(attachment)
+
+
+class _Tap(_Attached):
+    """The receive tap while an analysis reads it."""
+
+    def __init__(self, port: EngineCallPort, tap: ReceiveTap) -> None:
+        super().__init__(port, tap)
+        self._tap = tap
+
+    def take(self) -> bytes:
+        return self._tap.take() if self.attachment is not None else b""
 
 
 class EngineCallPort:
@@ -190,7 +208,9 @@ class EngineCallPort:
         session = self._session()
         if session is None or session.call.is_over:
             return
-        if session.call.was_answered or session.outgoing:
+        if reason is HangupReason.AMD and session.outgoing:
+            self._engine.end_call(self.call_id, EndCause.AMD)
+        elif session.call.was_answered or session.outgoing:
             self._engine.end_call(self.call_id)
         elif reason is HangupReason.NOANSWER:
             self._engine.end_call(self.call_id, EndCause.RING_TIMEOUT, 480)
@@ -237,6 +257,13 @@ class EngineCallPort:
 
     def echo(self) -> _Attached:
         return self._attach(Echo(), None, None)
+
+    def tap_audio(self) -> _Tap:
+        """What the far end sends from now on, 16-bit mono PCM at 8 kHz (take() it)."""
+        session = self._live()
+        tap = _Tap(self, ReceiveTap())
+        session.media.attach(tap._tap)
+        return tap
 
     def send_digits(self, digits: str, duration_ms: int, interval_ms: int,
                     on_done: Callable[[], None]) -> _Many:

@@ -1,5 +1,6 @@
 """Sources and taps a flow attaches to a call's media graph (CallMedia): a file player, a
-tone, the echo. Each one is reconnected to the call's current stream on every media change.
+tone, the echo, the receive tap (for AMD). Each one is reconnected to the call's current
+stream on every media change.
 
 Ends are timed by the engine's timers from the known length, never by pjmedia's
 end-of-file callback: that runs on the media clock thread, where no Python of ours may run.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import wave
+from collections import deque
 from pathlib import Path
 from typing import Protocol
 
@@ -109,3 +111,74 @@ class Echo:
         if stream is not None:
             with contextlib.suppress(pj.Error):
                 stream.stopTransmit(stream)
+
+
+class _TapPort(pj.AudioMediaPort):  # type: ignore[misc]
+    """A sink on the bridge: keeps each frame the call's stream sends it. onFrameReceived
+    runs on pjmedia's clock thread, so it only appends bytes (deque appends are atomic);
+    the analysis runs on the poll thread, where take() is called."""
+
+    def __init__(self, frames: deque[bytes]) -> None:
+        super().__init__()
+        self.frames = frames
+
+    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        try:
+            frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # a sink only: it sends nothing
+            frame.size = 0
+        except BaseException:
+            pass
+
+    def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        try:
+            if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+                self.frames.append(bytes(frame.buf))
+            else:  # no audio is silence: keep time going for the analysis
+                self.frames.append(bytes(TAP_FRAME_BYTES))
+        except BaseException:  # nothing may cross into C++
+            pass
+
+
+TAP_RATE = 8000
+TAP_FRAME_MS = 20
+TAP_FRAME_BYTES = TAP_RATE * TAP_FRAME_MS // 1000 * 2
+# Ten seconds of frames: an analysis that stops taking loses the oldest, never grows.
+_TAP_KEPT = 500
+
+
+class ReceiveTap:
+    """What the far end sends us, as 16-bit mono PCM at 8 kHz (for answering-machine
+    detection), reconnected to the call's stream on every media change like any attachment."""
+
+    def __init__(self) -> None:
+        self._frames: deque[bytes] = deque(maxlen=_TAP_KEPT)
+        port = _TapPort(self._frames)
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, TAP_RATE, 1, TAP_FRAME_MS * 1000, 16)
+        port.createPort("softphone-receive-tap", fmt)
+        self._port: _TapPort | None = port
+        self._stream: pj.AudioMedia | None = None
+
+    def connect(self, stream: pj.AudioMedia) -> None:
+        if self._port is None:
+            return
+        stream.startTransmit(self._port)
+        self._stream = stream
+
+    def take(self) -> bytes:
+        """The audio received since the last take."""
+        chunks = []
+        while self._frames:
+            chunks.append(self._frames.popleft())
+        return b"".join(chunks)
+
+    def drop_stream(self) -> None:
+        self._stream = None
+
+    def close(self) -> None:
+        port, self._port = self._port, None
+        if port is not None and self._stream is not None:
+            with contextlib.suppress(pj.Error):
+                self._stream.stopTransmit(port)
+        self._stream = None
+        del port  # removed from the bridge on the poll thread

@@ -102,7 +102,7 @@ def _step(index: int, raw: Any, source: str) -> FlowStep:
         else:
             raise FlowError(f"{_where(source, index, kind)}: field {key!r} must be a string")
     action = Action(id=ids["id"], next_id=ids["next_id"], type=kind,
-                    option=options.model_dump(mode="json", exclude_unset=True))
+                    option=options.model_dump(mode="json", exclude_unset=True, by_alias=True))
     return FlowStep(index=index, action=action, options=options)
 
 

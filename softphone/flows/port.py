@@ -20,6 +20,16 @@ class Cancel(Protocol):
     def cancel(self) -> None: ...
 
 
+class AudioTap(Protocol):
+    """The far end's audio, as it arrives (16-bit mono PCM at 8 kHz, 20 ms frames)."""
+
+    def take(self) -> bytes:
+        """What arrived since the last take (at most the last ten seconds)."""
+        ...
+
+    def cancel(self) -> None: ...
+
+
 class CallEvents(Protocol):
     """What the call tells the flow running on it (the runner implements this)."""
 
@@ -92,6 +102,10 @@ class CallPort(Protocol):
 
     def join_conference(self) -> None:
         """Mix the call into the local conference (engine/conference.py)."""
+        ...
+
+    def tap_audio(self) -> AudioTap:
+        """Start receiving the far end's audio (for answering-machine detection)."""
         ...
 
     def rx_level(self) -> int:

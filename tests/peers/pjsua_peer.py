@@ -8,6 +8,7 @@ Run as a subprocess:
 
 Options shared by both modes:
     --port N            UDP SIP port on 127.0.0.1 (0 = any free port; default 0)
+    --play WAV          play a WAV file into each call once its media is active (once)
     --tone HZ           play a sine tone of HZ into each call once its media is active
     --record FILE       record the audio received from the far end into a WAV file
     --drop-pct N        drop N% of the RTP packets sent (a lossy path for quality tests)
@@ -104,6 +105,7 @@ class PeerCall(pj.Call):
         self.record_file: str | None = None
         self.recorder: pj.AudioMediaRecorder | None = None
         self.tonegen: pj.ToneGenerator | None = None
+        self.player: pj.AudioMediaPlayer | None = None
         self.dtmf_digits = ""
 
     # -- callbacks (run on the main thread from libHandleEvents) --------------------------
@@ -182,6 +184,14 @@ class PeerCall(pj.Call):
                 self.tonegen.startTransmit(am)  # media updated (re-INVITE): reconnect
             if self.recorder is not None:
                 am.startTransmit(self.recorder)
+            if self.player is not None:
+                self.player.startTransmit(am)
+            if args.play and self.player is None:
+                player = pj.AudioMediaPlayer()
+                player.createPlayer(args.play, pj.PJMEDIA_FILE_NO_LOOP)
+                player.startTransmit(am)
+                self.player = player
+                log(f"call {self.index}: playing {args.play} once (codec {self.codec})")
             if args.tone is not None and self.tonegen is None:
                 tg = pj.ToneGenerator()
                 tg.createToneGenerator(16000, 1)
@@ -298,6 +308,7 @@ class Peer:
             except Exception:
                 pass
             call.tonegen = None
+        call.player = None  # SWIG destructor -> pjsua_player_destroy
         if call.recorder is not None:
             call.recorder = None  # SWIG destructor -> pjsua_recorder_destroy (queued)
             gc.collect()
@@ -489,6 +500,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--early-media", action="store_true",
                    help="send 183 with SDP instead of 180 (the tone plays as early media)")
     p.add_argument("--tone", type=float, metavar="HZ", help="play a sine tone into the call")
+    p.add_argument("--play", metavar="WAV", help="play a WAV file into each call once, from answer")
     p.add_argument("--record", metavar="FILE", help="record received audio to a WAV file")
     p.add_argument("--hangup-after", type=float, metavar="S", help="send BYE S s after answer")
     p.add_argument("--calls", type=int, default=1, metavar="N", help="exit after N ended calls")

@@ -146,3 +146,35 @@ def test_amd_expectation_without_any_flow_is_refused(data_dir, tmp_path):
     assert result.returncode == 2, result.explain()
     assert "numbers.csv, row 2, column expect: amd:machine needs a flow" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.interop
+def test_real_amd_verdicts_on_generated_greetings_pass_their_expectations(data_dir, tmp_path):
+    from tests.amd_greetings import espeak, write_greeting
+    from tests.interop.test_flow_amd import HELLO, VOICEMAIL
+
+    if espeak() is None:
+        pytest.skip("espeak-ng is not installed (.ci/run)")
+    amd = _flow(tmp_path / "amd.json", [
+        {"type": "amd", "option": {"machine_handle": "hangup"}},
+        {"type": "sleep", "option": {"duration": 200}},
+    ])
+    person = PjsuaPeer("--listen", "--codec", "PCMU", "--calls", "1", "--play",
+                       str(write_greeting(HELLO, tmp_path))).start()
+    machine = PjsuaPeer("--listen", "--codec", "PCMU", "--calls", "1", "--play",
+                        str(write_greeting(VOICEMAIL, tmp_path))).start()
+    try:
+        listing = _list(tmp_path / "numbers.csv", [
+            {"target": person.uri(), "label": "person", "expect": "amd:human"},
+            {"target": machine.uri(), "label": "machine", "expect": "amd:machine"},
+        ])
+        result = run_cli("test", str(listing), "--flow", str(amd), "--json",
+                         data_dir=data_dir, timeout=60)
+    finally:
+        person.stop()
+        machine.stop()
+    assert result.returncode == 0, result.explain()  # both expectations held
+    human, robot = _results(result.stdout)
+    assert (human["amd"], human["passed"], human["hangup_reason"]) == ("human", True, "normal")
+    assert (robot["amd"], robot["passed"], robot["hangup_reason"]) == ("machine", True, "amd")
+    assert robot["hangup_by"] == "local"
