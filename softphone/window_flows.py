@@ -23,6 +23,7 @@ from softphone.flow_host import FlowHost
 from softphone.flows import Flow, load_flow
 from softphone.flows.errors import FlowError
 from softphone.model import CallChange, CallDirection, parse_target
+from softphone.model.ids import NIL_ID
 
 _log = logging.getLogger(__name__)
 
@@ -123,5 +124,6 @@ class WindowFlows:
             return
         if (CallChange.CREATED in update.changes and call.direction is CallDirection.OUTGOING
                 and self._outgoing_flow is not None and call.id not in self.test_calls
+                and call.master_call_id == NIL_ID  # a flow's connect placed it, not the user
                 and TEST_USER not in call.destination.target):
             self.host.run_when_answered(call.id, self._outgoing_flow)

@@ -26,6 +26,7 @@ from softphone.model import (
     parse_target,
 )
 from softphone.model.account import AccountSettings, stun_servers
+from softphone.model.ids import NIL_ID
 from softphone.model.policy import IncomingMode, IncomingPolicy
 from softphone.model.siptrace import Direction, ladder_text, printable
 from softphone.store import DataDirs, History
@@ -186,7 +187,7 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
         # On stderr even with --json: scripts wait for this line to know the port.
         print(f"listening on {engine.local_address.target} (Ctrl+C to stop)",
               file=sys.stderr, flush=True)
-        run.run_until(lambda: args.calls is not None and len(run.finished) >= args.calls)
+        run.run_until(lambda: args.calls is not None and _calls_done(run, args.calls))
         interrupted = run.interrupted
     finally:
         control.close()
@@ -196,6 +197,15 @@ def run_listen(args: argparse.Namespace, dirs: DataDirs) -> int:
     if run.store_error is not None:
         return fail(str(run.store_error))
     return EXIT_INTERRUPTED if interrupted else EXIT_OK
+
+
+def _calls_done(run: HeadlessRun, wanted: int) -> bool:
+    """`listen --calls N`: N calls came in and ended, and so did the calls a flow chained
+    to them (connect); a chained call is not one of the N."""
+    ended = {call.id for call, _ in run.finished}
+    came_in = [call for call, _ in run.finished if call.master_call_id == NIL_ID]
+    return len(came_in) >= wanted and all(
+        chained in ended for call in came_in for chained in call.chained_call_ids)
 
 
 def _target(text: str, account: AccountSettings | None) -> Target:

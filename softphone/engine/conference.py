@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 class Conference:
-    def __init__(self) -> None:
+    def __init__(self, *, devices: bool = True) -> None:
         self.members: list[CallMedia] = []
+        # False for a bridge (a flow's connect): the members hear each other, not us.
+        self.devices = devices
 
     def join(self, media: CallMedia) -> None:
         if media in self.members:

@@ -13,6 +13,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -336,6 +337,36 @@ class Engine:
         # and hang it up.
         self._sessions.pop(session.call.id, None)
         session.pj = None
+        # VoIPBIN's rule: a master's end hangs up its chained calls (ours: local); a
+        # chained call's end leaves the master up. Not from inside this pjsua callback.
+        for chained in session.call.chained_call_ids:
+            if chained in self._sessions:
+                self.call_later(0, partial(self._end_chained, chained))
+
+    def _end_chained(self, call_id: UUID) -> None:
+        chained = self._sessions.get(call_id)
+        if chained is not None and not chained.call.is_over:
+            self.end_call(call_id)
+
+    # -- bridges (a flow's connect) --------------------------------------------------------
+
+    def bridge(self, a: UUID, b: UUID) -> None:
+        """Mix two answered calls with each other only: no microphone, no speaker of ours
+        (a flow's connect; unlike a conference, their type stays)."""
+        mix = Conference(devices=False)
+        for call_id in (a, b):
+            session = self._session(call_id)
+            if session.media.conference is not None:
+                session.media.conference.leave(session.media)
+            mix.join(session.media)
+
+    def unbridge(self, call_id: UUID) -> None:
+        """Take a call out of its bridge (the other party left): back to our devices."""
+        session = self._sessions.get(call_id)
+        mix = session.media.conference if session is not None else None
+        if session is not None and mix is not None and not mix.devices:
+            mix.leave(session.media)
+            session.media.reconnect()  # back to our microphone and speaker
 
     # -- calls -----------------------------------------------------------------------------
 
@@ -394,7 +425,11 @@ class Engine:
         max_duration_s: float | None = None,
         record: bool = False,
         account: str | None = None,
+        master: UUID | None = None,
     ) -> Call:
+        """Place a call. ``master``: a call this one is chained to (a flow's connect):
+        VoIPBIN's master/chained ids are set and, unlike a call we dial ourselves, the
+        master is not put on hold."""
         if self._ep is None or self._account is None:
             raise EngineError("the SIP engine is not running")
         if account == BUILTIN_ACCOUNT:
@@ -405,9 +440,16 @@ class Engine:
                 f"cannot place another call: at most {MAX_CALLS} calls can be up at once "
                 "(a limit of the pjsua2 library); hang one up first"
             )
-        self._hold_others(None)  # call waiting: the call we talk on waits for this one
+        master_session = self._session(master) if master is not None else None
+        if master_session is None:
+            self._hold_others(None)  # call waiting: the call we talk on waits for this one
         call = arrivals.outgoing_call(source, target.address)
         session = CallSession(self, call, record=record, max_duration_s=max_duration_s)
+        if master_session is not None:
+            call.master_call_id = master_session.call.id
+            master_session.call.chained_call_ids.append(call.id)
+            master_session.call.touch()
+            master_session.publish(CallChange.CHAINED)
         if account:
             account_settings = self.accounts.get(account).settings
             session.srtp_required = account_settings.srtp is SrtpMode.MANDATORY

@@ -17,6 +17,7 @@ from uuid import UUID
 import pjsua2 as pj
 
 from softphone.engine.errors import EngineError, UnknownCall
+from softphone.engine.flow_connect import Connect
 from softphone.engine.media_sources import (
     Attachment,
     Echo,
@@ -257,6 +258,15 @@ class EngineCallPort:
 
     def echo(self) -> _Attached:
         return self._attach(Echo(), None, None)
+
+    def connect(self, targets: list[str], ring_timeout_s: float,
+                on_bridged: Callable[[str], None], on_done: Callable[[str], None]) -> Connect:
+        """Dial ``targets`` chained to this call; bridge the first to answer with it
+        (flow_connect.py). ``on_done(outcome)`` when that call ends or none answered."""
+        self._live()
+        connect = Connect(self._engine, self.call_id, on_bridged, on_done)
+        connect.dial(targets, ring_timeout_s, None)
+        return connect
 
     def tap_audio(self) -> _Tap:
         """What the far end sends from now on, 16-bit mono PCM at 8 kHz (take() it)."""

@@ -121,14 +121,16 @@ class CallMedia:
         capture = self._ends.capture_media()
         # A call we hold hears nothing of our talk (with the next call, say); a muted call
         # hears nothing of our microphone, while the far end still reaches our speaker.
-        if self.holding or self.muted:
+        # A bridged call (a flow's connect) talks with its peer only, never with us.
+        apart = self.conference is not None and not self.conference.devices
+        if self.holding or self.muted or apart:
             with contextlib.suppress(pj.Error):  # not connected: nothing to undo
                 capture.stopTransmit(stream)
         else:
             capture.startTransmit(stream)
         speaker = self._ends.playback_media()
         if speaker is not None:
-            if self.holding:
+            if self.holding or apart:
                 with contextlib.suppress(pj.Error):
                     stream.stopTransmit(speaker)
             else:

@@ -104,6 +104,14 @@ class CallPort(Protocol):
         """Mix the call into the local conference (engine/conference.py)."""
         ...
 
+    def connect(self, targets: list[str], ring_timeout_s: float,
+                on_bridged: Callable[[str], None], on_done: Callable[[str], None]) -> Cancel:
+        """Dial every target at once, each a call chained to this one; bridge the first
+        to answer with this call (the others are hung up). ``on_bridged(target)`` then;
+        ``on_done(outcome)`` when the bridged call ends or no target answered. A target
+        that is not a SIP address raises the engine's one-line error."""
+        ...
+
     def tap_audio(self) -> AudioTap:
         """Start receiving the far end's audio (for answering-machine detection)."""
         ...

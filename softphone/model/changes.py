@@ -19,6 +19,7 @@ class CallChange(StrEnum):
     ACTION = "action"  # a flow action started
     TYPE = "type"  # the Call's type changed (merged into a conference)
     DIAGNOSTICS = "diagnostics"  # SIP facts beside the Call (codes, User-Agent, details)
+    CHAINED = "chained"  # a call was chained to this one (master_call_id, chained_call_ids)
 
 
 # What the history keeps: every change but the live-only ones (media, hold, quality).
@@ -30,5 +31,6 @@ PERSISTED_CHANGES = frozenset(
         CallChange.ACTION,
         CallChange.TYPE,
         CallChange.DIAGNOSTICS,
+        CallChange.CHAINED,
     }
 )

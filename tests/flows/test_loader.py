@@ -67,5 +67,5 @@ def test_named_ids_become_uuids_and_round_trip() -> None:
 def test_every_issue_13_core_type_is_known() -> None:
     wanted = {"answer", "talk", "play", "beep", "sleep", "digits_send", "digits_receive",
               "branch", "goto", "variable_set", "condition_variable", "recording_start",
-              "recording_stop", "amd", "echo", "stream_echo", "hangup", "stop"}
+              "recording_stop", "amd", "connect", "echo", "stream_echo", "hangup", "stop"}
     assert wanted <= set(known_types())
