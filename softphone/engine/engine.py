@@ -540,7 +540,8 @@ class Engine:
 
     def answer(self, call_id: UUID) -> None:
         session = self._session(call_id)
-        if session.call.status is CallStatus.RINGING and not session.outgoing:
+        if (session.call.status is CallStatus.RINGING and not session.outgoing
+                and not session.media.apart):
             self._hold_others(session)  # call waiting: one call talks at a time
         session.answer()
 

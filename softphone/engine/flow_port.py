@@ -181,6 +181,11 @@ class EngineCallPort:
             return
         session.call.flow_id = flow_id
         session.call.type = call_type
+        if call_type is CallType.SIP_SERVICE:
+            # A service answers it, not the user: off our devices, and answering it puts
+            # no call of the user's on hold (the Test call's own leg is one of them).
+            session.media.apart = True
+            session.media.reconnect()
         session.call.touch()
         session.publish(CallChange.TYPE)
 

@@ -74,6 +74,9 @@ class CallMedia:
         self.holding = False
         self.muted = False
         self.conference: Conference | None = None
+        # Answered by a built-in service (sip-service: the Test call's echo leg), not by
+        # the user: it never reaches our microphone or speaker.
+        self.apart = False
         # The number tester's tap on what we hear (engine.meter_received), and its result.
         self.meter: ReceiveMeter | None = None
         self.heard_pct: float | None = None
@@ -122,7 +125,7 @@ class CallMedia:
         # A call we hold hears nothing of our talk (with the next call, say); a muted call
         # hears nothing of our microphone, while the far end still reaches our speaker.
         # A bridged call (a flow's connect) talks with its peer only, never with us.
-        apart = self.conference is not None and not self.conference.devices
+        apart = self.apart or (self.conference is not None and not self.conference.devices)
         if self.holding or self.muted or apart:
             with contextlib.suppress(pj.Error):  # not connected: nothing to undo
                 capture.stopTransmit(stream)

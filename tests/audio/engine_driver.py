@@ -6,6 +6,7 @@ test's PulseAudio in its environment:
 
     python -m tests.audio.engine_driver call URI [--dtmf DIGITS] [--dtmf-after S] ...
     python -m tests.audio.engine_driver listen [--ring-device NAME] [--answer-after S] ...
+    python -m tests.audio.engine_driver test-call [--hangup-after S]   (the window's Test call)
 
 Stdout: ``READY <port>`` (listen) then one JSON line per event: ``{"t": seconds since
 start, "event": "status" | "dtmf" | "devices", ...}``; the last one is the Call itself
@@ -18,12 +19,15 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 import time
+from pathlib import Path
 from uuid import UUID
 
 from softphone.audio import DeviceAudio
 from softphone.engine import BindAddress, CallUpdate, Engine, EngineConfig, EngineError
 from softphone.model import CallStatus, parse_target
+from softphone.window_flows import WindowFlows
 
 
 def _emit(started: float, event: str, **fields: object) -> None:
@@ -33,7 +37,7 @@ def _emit(started: float, event: str, **fields: object) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["call", "listen"])
+    parser.add_argument("mode", choices=["call", "listen", "test-call"])
     parser.add_argument("target", nargs="?", default="")
     parser.add_argument("--mic", default="")
     parser.add_argument("--speaker", default="")
@@ -52,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0)), audio=audio)
     started = time.monotonic()
     done: list[CallUpdate] = []
+    ours: set[UUID] = set()  # the calls this driver acts on (not the test call's echo leg)
     seen: dict[UUID, CallStatus] = {}
 
     def answer(call_id: UUID) -> None:
@@ -73,14 +78,16 @@ def main(argv: list[str] | None = None) -> int:
         if seen.get(call.id) is call.status:
             return
         seen[call.id] = call.status
+        if args.mode == "listen" and call.status is CallStatus.RINGING:
+            ours.add(call.id)
         _emit(started, "status", status=call.status.value)
         if call.status is CallStatus.RINGING and args.mode == "listen":
             engine.call_later(args.answer_after, lambda: answer(call.id))
-        elif call.status is CallStatus.PROGRESSING:
+        elif call.status is CallStatus.PROGRESSING and call.id in ours:
             if args.dtmf:
                 engine.call_later(args.dtmf_after, lambda: send_dtmf(call.id))
             engine.call_later(args.hangup_after, lambda: hangup(call.id))
-        elif call.status is CallStatus.HANGUP:
+        elif call.status is CallStatus.HANGUP and call.id in ours:
             _emit(started, "hangup", call=json.loads(call.model_dump_json()))
             done.append(update)
 
@@ -89,8 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.mode == "listen":
             print(f"READY {engine.local_port}", flush=True)
+        elif args.mode == "test-call":
+            flows = WindowFlows(engine, Path(tempfile.mkdtemp(prefix="driver-flows-")))
+            ours.add(flows.test_call())
         else:
-            engine.make_call(parse_target(args.target, None))
+            ours.add(engine.make_call(parse_target(args.target, None)).id)
         deadline = started + args.timeout
         last_devices: dict[str, str | None] = {}
         while not done and time.monotonic() < deadline:

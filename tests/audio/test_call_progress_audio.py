@@ -262,3 +262,28 @@ def test_ringtone_plays_on_the_ring_device_and_the_call_on_the_speaker(
     assert heard.size >= rate * 1.5, "the answered call was not heard on the speaker"
     assert dominant_frequency(heard, rate) == pytest.approx(PEER_HZ, abs=2)
     assert tone_level_dbfs(heard, rate, PEER_HZ) == pytest.approx(PEER_DBFS, abs=2.0)
+
+
+def test_the_windows_test_call_plays_our_microphone_back_through_the_echo_service(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    # Flows > Test call: our own listener answers with the echo service, so what the
+    # microphone takes in comes out of the speaker, once, a round trip later.
+    pulse.play_tone("micfeed", 1000.0, 0.5, 60)
+    speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
+    driver = _start_driver(pulse, "test-call", "--hangup-after", "4")
+    out, err = driver.communicate(timeout=60)
+    _stop(speaker)
+    assert driver.returncode == 0, err[-3000:]
+    (ended,) = [e for e in _events(out) if e["event"] == "hangup"]
+    assert (ended["call"]["hangup_by"], ended["call"]["hangup_reason"]) == ("local", "normal")
+    played, rate = read_wav(tmp_path / "speaker.wav")
+    runs = loud_runs(played, rate)
+    assert runs, "the speaker stayed silent"
+    start, end = max(runs, key=lambda r: r[1] - r[0])
+    assert (end - start) / rate > 2.0  # the echo sounds for most of the 4 s call
+    body = played[start + rate // 5: end - rate // 5]
+    assert dominant_frequency(body, rate) == pytest.approx(1000.0, abs=2)
+    # Our microphone comes back once, at its own level (half scale: -9 dBFS), not doubled
+    # by a second path through the echo leg's own device connections.
+    assert tone_level_dbfs(body, rate, 1000.0) == pytest.approx(-9.03, abs=2.0)
