@@ -45,9 +45,11 @@ def on_cluster(address: str, run: TestRun, history: History,
 
     run.started_at = time.monotonic()
     try:
-        return run_on_cluster(address, run.jobs, run.options, run.run_id, save, on_result)
+        return run_on_cluster(address, run.jobs, run.options, run.run_id, save, on_result,
+                              should_stop=lambda: run.stop_requested)
     finally:
         run.ended_at = time.monotonic()
+        run.stopped = run.stop_requested
 
 
 def run_test(args: argparse.Namespace, dirs: DataDirs) -> int:

@@ -50,3 +50,53 @@ def test_an_unreachable_cluster_is_one_line(data_dir, tmp_path):
                      data_dir=data_dir, timeout=60)
     assert result.returncode == 1, result.explain()
     assert "cannot reach the Dask scheduler" in result.stderr
+
+
+def test_ctrl_c_ends_the_calls_on_every_dask_worker_and_keeps_the_results(data_dir, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.softphone_cli import ROOT, CliResult, check_stderr, clean_env
+
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       dashboard_address=None, host="127.0.0.1")
+    ringing = [run_uas("uas_ring_until_cancel", port=free_udp_port()) for _ in range(2)]
+    try:
+        listing = tmp_path / "numbers.csv"
+        # Two chunks of three: each rings its first number and keeps the rest waiting.
+        listing.write_text("target,label\n" + f"{ringing[0].uri()},a\n"
+                           + f"{ringing[0].uri()},later\n" * 2 + f"{ringing[1].uri()},b\n"
+                           + f"{ringing[1].uri()},later\n" * 2)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), "test",
+             str(listing), "--cluster", cluster.scheduler_address, "--concurrency", "2",
+             "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL, text=True, env=clean_env(None), cwd=ROOT,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not all(any(line.startswith("INVITE") for line in p.received_first_lines())
+                      for p in ringing):
+            assert time.monotonic() < deadline and proc.poll() is None, "calls never rang"
+            time.sleep(0.1)
+        time.sleep(0.3)
+        # Only this machine's command gets Ctrl+C: the calls are up on the Dask workers.
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+        for peer in ringing:
+            peer.assert_success(timeout=10)  # each got a CANCEL from its worker
+    finally:
+        for peer in ringing:
+            peer.stop()
+        cluster.close()
+    result = CliResult(proc.returncode, stdout, stderr)
+    check_stderr(result)
+    assert proc.returncode == 130, result.explain()
+    got = sorted((json.loads(line) for line in stdout.splitlines()), key=lambda r: r["job"])
+    assert [(r["job"], r["outcome"]) for r in got] == [
+        (1, "cancel"), (2, "not called"), (3, "not called"),
+        (4, "cancel"), (5, "not called"), (6, "not called")]
+    assert "stopped by Ctrl+C" in stderr
+    assert sorted(c["hangup_reason"] for c in history_json(data_dir)) == ["cancel", "cancel"]
