@@ -31,6 +31,12 @@ class ReceiveMeter(pj.AudioMediaPort):  # type: ignore[misc]
         meter.createPort("softphone-receive-meter", fmt)
         return meter
 
+    def restart(self) -> None:
+        """Count from now (at answer). The clock thread may add one frame to the old
+        count meanwhile: one 20 ms frame in a call's share is noise."""
+        self.frames = 0
+        self.loud = 0
+
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
         try:
             frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # a sink only: it sends nothing

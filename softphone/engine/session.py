@@ -258,6 +258,8 @@ class CallSession:
             return  # answered after we started ending it: our end still applies
         self.cancel_timer("dial")
         self.cancel_timer("ring")
+        if self.media.meter is not None:
+            self.media.meter.restart()  # the share is of the answered call: not early media
         self._move(CallStatus.PROGRESSING)
         self.set_timer("max_duration", self.max_duration_s, self.max_duration_reached)
         self._sync_recording()

@@ -38,7 +38,8 @@ class NumberResult(BaseModel):
     answer_s: float | None = None  # INVITE to answer
     talk_s: float | None = None
     early_media: bool = False
-    # Share of received audio (20 ms frames) that was not silence; None: no audio came.
+    # Share of the audio received after answer (20 ms frames) that was not silence, early
+    # media apart; None: no audio came.
     non_silence_pct: float | None = None
     codec: str = ""
     jitter_ms: float | None = None

@@ -232,3 +232,24 @@ def test_retries_call_a_failing_number_again_and_recordings_are_linked(data_dir,
     assert got["busy"]["recording"] == ""
     assert f'>{wav.name}</a>' in report.read_text()
     assert len(history_json(data_dir)) == 3  # every attempt is in history
+
+
+def test_the_non_silence_share_is_of_the_answered_call_not_its_early_media(data_dir, tmp_path):
+    from tests.audio_analysis import write_tone_wav
+
+    # 2 s of tone as early media (183 with SDP), then silence from the answer at 2.5 s on.
+    wav = tmp_path / "early.wav"
+    write_tone_wav(wav, 440.0, 2.0, rate=8000)
+    peer = PjsuaPeer("--listen", "--codec", "PCMU", "--early-media", "--play", str(wav),
+                     "--answer-after", "2.5", "--hangup-after", "2", "--calls", "1").start()
+    try:
+        listing = write_list(tmp_path / "numbers.csv", [{"target": peer.uri(), "label": "ivr"}])
+        result = run_cli("test", str(listing), "--json", data_dir=data_dir, timeout=60)
+        peer.finish(timeout=15)
+    finally:
+        peer.stop()
+    assert result.returncode == 0, result.explain()
+    (got,) = _results(result.stdout)
+    assert got["early_media"] is True and got["outcome"] == "answered"
+    # Counted from the start it would be about half; of the answered call, nothing.
+    assert got["non_silence_pct"] is not None and got["non_silence_pct"] < 10, got
