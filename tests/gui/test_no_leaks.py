@@ -25,13 +25,15 @@ CALLS = 4
 
 
 def live_sessions() -> int:
+    # Windows of earlier tests are deleted later (deleteLater): let that happen first, or
+    # their objects go during this test and its counts move for reasons not its own.
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     return sum(1 for obj in gc.get_objects() if isinstance(obj, CallSession))
 
 
-@pytest.mark.xfail(strict=False, reason="passes alone, times out dialling its first call "
-                   "after the rest of the suite since the issue 11/15 merges: not yet "
-                   "understood (see the closing note)")
 def test_cards_and_calls_are_gone_after_the_calls(qtbot, engine, data_dir):
     settings = Settings(calls=CallSettings(auto_answer=True, auto_answer_after_s=0,
                                            ring_timeout_s=3600, max_duration_s=3600))

@@ -89,8 +89,8 @@ def _tail(path: Path, max_lines: int = 40, max_chars: int = 6000) -> str:
 class SippPeer(PeerProcess):
     """One SIPp process running one scenario for one call (``-m 1``), on the peer base.
 
-    SIPp binds port 0 (``-p 0``) and its SIP port is read from its first UDP socket: SIPp
-    never prints the port it got (its screen says 5060 whatever it bound).
+    SIPp binds a port the kernel said was free (``-p 0`` makes SIPp take 5060 and up,
+    the same port run after run); ready() waits for its SIP socket.
     """
 
     kind = "sipp"
@@ -126,8 +126,11 @@ class SippPeer(PeerProcess):
         self.message_log = self.workdir / "messages.log"
         self.screen_log = self.workdir / "screen.log"
         self.stderr_log = self.log
-        self.port = port or 0
-        self._fixed_port = port is not None
+        # Never -p 0: SIPp then takes 5060 (and up) each time, so one SIPp inherits the
+        # retransmitted BYEs of an earlier one's dialogs (its scenario then aborts on an
+        # "unexpected BYE"). A port the kernel says is free right now instead.
+        self.port = port or free_udp_port()
+        self._fixed_port = True
 
     # ---- start -------------------------------------------------------------------------
     def command(self) -> list[str]:
