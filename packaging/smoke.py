@@ -9,7 +9,8 @@ Runs the *bundled* program as a user would (nothing from the source tree is impo
 2. ``softphone call URI --bind 127.0.0.1:0 --json`` to a far end that answers 486 (busy,
    hung up by the remote) and to one that answers and then sends BYE (normal, remote), and
    checks each Call JSON;
-3. ``softphone history --json`` lists both calls, newest first;
+3. ``softphone history --json`` lists both calls, newest first; a call with ``--flow``
+   running an ``amd`` action (the bundled voice detector);
 4. the window, offscreen: it comes up and paints, closes by itself
    (SOFTPHONE_SMOKE_QUIT_AFTER) with status 0; started again, a second
    ``softphone sip:...`` hands the link to it (single instance) and exits 0, the window
@@ -179,7 +180,8 @@ class Window:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
-            raise SmokeFailure(f"window still running after {timeout}s") from None
+            raise SmokeFailure(f"window still running after {timeout}s:\n"
+                               + "".join(self.stderr)[-3000:]) from None
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -233,6 +235,24 @@ def check_window(exe: Path, peer: str, data: Path) -> None:
         win.kill()
 
 
+def check_flow_call(exe: Path, peer: str, data: Path) -> None:
+    """A call running a flow whose amd action needs the bundled voice detector (webrtcvad,
+    a C extension the bundle must carry): the call runs it, the Call says so."""
+    flow = data / "amd.json"
+    data.mkdir(parents=True, exist_ok=True)
+    flow.write_text(json.dumps({"name": "smoke", "actions": [{"type": "amd"}]}))
+    with far_end(peer, "answer_bye") as uri:
+        proc = run(exe, "--data-dir", str(data), "call", uri, "--bind", "127.0.0.1:0",
+                   "--json", "--dial-timeout", "20", "--flow", str(flow))
+    check(proc.returncode == 0, f"call --flow failed: {explain(proc)}")
+    check("Traceback" not in proc.stderr, f"call --flow printed a traceback: {explain(proc)}")
+    (line,) = [line for line in proc.stdout.splitlines() if line.strip()]
+    call = json.loads(line)
+    got = (call.get("type"), (call.get("action") or {}).get("type"))
+    check(got == ("flow", "amd"), f"call --flow: type/action {got}, expected flow/amd")
+    print("  call --flow (amd): the flow ran", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("exe", type=Path, help="the bundled softphone executable")
@@ -249,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         check(proc.returncode == 0 and proc.stdout.startswith("softphone "),
               f"--version: {explain(proc)}")
         check_calls(exe, args.peer, data / "cli")
+        check_flow_call(exe, args.peer, data / "flow")
         if not args.no_window:
             check_window(exe, args.peer, data / "window")
     except (AssertionError, subprocess.TimeoutExpired, json.JSONDecodeError) as exc:
