@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
         # Asked before quitting with live calls; tests put their answer here.
         self.confirm_quit: Callable[[int], bool] = lambda live: ask_quit(self, live)
         self._quitting = False
+        self._terminating = False  # SIGTERM: quit without a question (terminate())
         self._detached = False
         self._told_tray = False
 
@@ -800,6 +801,13 @@ class MainWindow(QMainWindow):
         if not self.close():
             self._quitting = False
 
+    def terminate(self) -> None:
+        """SIGTERM (logout, `kill`): quit now, asking nothing and never to the tray; the
+        engine's shutdown hangs up the calls, and history keeps them."""
+        self._quitting = True
+        self._terminating = True
+        self.close()
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             if self.missed:
@@ -839,7 +847,7 @@ class MainWindow(QMainWindow):
                                  "Calls still ring here. Quit from the tray menu.")
             return
         live = len(self.calls.live_cards())
-        if live and not self._detached and not self.confirm_quit(live):
+        if live and not self._detached and not self._terminating and not self.confirm_quit(live):
             event.ignore()
             return
         self.save_layout()

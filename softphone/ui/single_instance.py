@@ -253,13 +253,15 @@ def serve_window(
     if dial:
         QTimer.singleShot(0, lambda: dial_in(window, dial))
 
-    # A desktop session's logout (and `kill`) sends SIGTERM: close like the user would, so
-    # calls are hung up and history is saved. Python runs the handler on the GUI thread
-    # the next time it runs Python code (the engine's poll timer does, every few ms).
+    # A desktop session's logout (and `kill`) sends SIGTERM: quit as the menu's Quit does,
+    # but without the live-call question (nobody may be there to answer it) and never into
+    # the tray, so calls are hung up and history is saved. Python runs the handler on the
+    # GUI thread the next time it runs Python code (the engine's poll timer does).
     if hasattr(signal, "SIGTERM") and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
 
         def on_term(_signum: int, _frame: FrameType | None) -> None:
-            QTimer.singleShot(0, window.close)
+            # MainWindow.terminate(); a plain window just closes.
+            QTimer.singleShot(0, getattr(window, "terminate", window.close))
 
         signal.signal(signal.SIGTERM, on_term)
 

@@ -100,3 +100,22 @@ def test_export_shortcut_works_while_typing_a_search(desktop, app_window):
     [dialog] = wait_for(lambda: desktop.visible_windows("^Export call history"), 10,
                         "the export dialog")
     desktop.key(dialog, "Escape")
+
+
+def test_sigterm_quits_at_once_even_with_a_tray_and_a_live_call(desktop, app_window):
+    # A logout or `kill` sends SIGTERM: nobody may be there to answer "quit?", and hiding
+    # into the tray would leave the process running. The call is hung up, the window exits.
+    import os
+    import signal
+
+    app = app_window()
+    main = app.main_window()
+    with run_uac("uac_wait_remote_bye", app.target) as peer:
+        wait_for(lambda: 180 in peer.received_status_codes(), 15, "ringing")
+        desktop.key(main, "ctrl+shift+a")  # Answer
+        wait_for(lambda: 200 in peer.received_status_codes(), 15, "the answer")
+        os.kill(app.proc.pid, signal.SIGTERM)
+        assert app.proc.wait(15) == 0
+        wait_for(lambda: peer.wait(timeout=0) is not None, 15, "our BYE")
+        peer.assert_success(timeout=1)
+    assert not desktop.visible_windows("^Quit softphone")
