@@ -11,7 +11,7 @@
    the kernel (wait4), the difference is the bridge's.
 3. Underruns per minute, from that call's own statistics (its "audio closed" log line).
 
-    .venv/bin/python benchmarks/bench_audio_bridge.py [--seconds 30] [--clicks 10]
+    .venv/bin/python benchmarks/bench_audio_bridge.py [--seconds 30] [--clicks 10] [--quick]
 """
 
 from __future__ import annotations
@@ -123,7 +123,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--clicks", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="3 s calls, 2 clicks (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.clicks = 3.0, 2
     if not pulseaudio_available():
         print("needs PulseAudio: apt-get install pulseaudio pulseaudio-utils")
         return 1

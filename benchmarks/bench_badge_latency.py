@@ -3,10 +3,12 @@
 A tiny SIP peer in this script (a raw UDP socket) answers the window's INVITE with
 180 Ringing and, a moment later, 486 Busy Here. Each response's send time is compared
 with the first paint of the badge showing the new status ("ringing", then "hangup").
-The figure includes the engine's poll interval (app.py's QTimer), pjsip's parsing, the
-listeners, and Qt's repaint.
+The figure includes the engine's poll interval (paced as app.py paces it:
+softphone/ui/poll_pace.py, 10 ms while a call is live, 50 ms idle; --fixed-poll-ms N polls
+every N ms instead, for comparison), pjsip's parsing, the listeners, and Qt's repaint.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_badge_latency.py [--calls 40]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_badge_latency.py \
+        [--calls 40] [--fixed-poll-ms 10] [--quick]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from softphone.engine import BindAddress, Engine, EngineConfig  # noqa: E402
 from softphone.store import History, Settings  # noqa: E402
 from softphone.ui.call_card import CallCard  # noqa: E402
 from softphone.ui.main_window import MainWindow  # noqa: E402
+from softphone.ui.poll_pace import FAST_MS, IDLE_MS, next_interval_ms  # noqa: E402
 
 
 def response(invite: str, code: int, reason: str) -> bytes:
@@ -64,7 +67,12 @@ class PaintWatch(QObject):
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--fixed-poll-ms", type=int, default=None, metavar="N",
+                        help="poll every N ms (the window before issue 16 polled every 10)")
+    parser.add_argument("--quick", action="store_true", help="3 calls (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.calls = 3
     _app = QApplication.instance() or QApplication(sys.argv)
     data = Path(tempfile.mkdtemp(prefix="bench-badge-"))
     engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0), recordings_dir=data))
@@ -76,8 +84,19 @@ def main() -> int:
     window.calls.linger_s = 0.2
     window.show()
     poll = QTimer()
-    poll.timeout.connect(lambda: engine.poll(0))
-    poll.start(POLL_INTERVAL_MS)
+
+    def paced_poll() -> None:
+        engine.poll(0)
+        poll.setInterval(next_interval_ms(engine))  # as app.py's poll does
+
+    if args.fixed_poll_ms is None:
+        poll.timeout.connect(paced_poll)
+        poll.start(POLL_INTERVAL_MS)
+        pace = f"paced ({FAST_MS} ms while a call is live, {IDLE_MS} ms idle)"
+    else:
+        poll.timeout.connect(lambda: engine.poll(0))
+        poll.start(args.fixed_poll_ms)
+        pace = f"every {args.fixed_poll_ms} ms"
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
@@ -134,8 +153,7 @@ def main() -> int:
             latencies[status].append((watch.painted[status] - sent[status]) * 1000)
         run_until(lambda: not window.calls.cards, 2)
 
-    print(f"SIP response sent -> badge repainted, {args.calls} calls, engine polled every "
-          f"{POLL_INTERVAL_MS} ms:")
+    print(f"SIP response sent -> badge repainted, {args.calls} calls, engine polled {pace}:")
     for status, values in latencies.items():
         values.sort()
         if not values:

@@ -11,7 +11,7 @@ Two measurements, side by side in one run:
 
 The ratio of medians is the overhead of our layers. Run:
 
-    .venv/bin/python benchmarks/bench_call_setup.py [--calls 30] [--commands 5]
+    .venv/bin/python benchmarks/bench_call_setup.py [--calls 30] [--commands 5] [--quick]
 """
 
 from __future__ import annotations
@@ -142,7 +142,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--commands", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="3 calls, 1 command each (CI)")
     args = parser.parse_args()
+    if args.quick:
+        args.calls, args.commands = 3, 1
 
     results: dict[str, list[float]] = {}
     for name, code in (("bare pjsua2", BARE_SCRIPT), ("softphone engine", SOFTPHONE_WORKER)):

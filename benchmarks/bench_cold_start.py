@@ -1,7 +1,11 @@
 """Start-up time of the bundled app against `python -m softphone`, measured side by side.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_cold_start.py \
-        [--bundle dist/bundle/softphone/softphone] [--runs 7] [--drop-caches]
+        [--bundle dist/bundle/softphone/softphone] [--runs 7] [--drop-caches] [--quick]
+
+Without a bundle (packaging/build-linux.sh not run) its column is left out, with a note.
+The reference is a bare `python -c pass` of the same interpreter, run alternately too: the
+ratio line says how many bare interpreter start-ups each command costs.
 
 For each task the two programs run alternately (A, B, A, B, ...) so that machine load hits
 both alike; the first run of each is reported on its own (coldest: right after a build, or
@@ -94,19 +98,24 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--drop-caches", action="store_true",
                         help="drop the page cache before each program's first run (root)")
+    parser.add_argument("--quick", action="store_true", help="2 runs per program (CI)")
     args = parser.parse_args()
-    if not args.bundle.exists():
-        raise SystemExit(f"no bundle at {args.bundle}: run packaging/build-linux.sh first")
+    if args.quick:
+        args.runs = 2
 
-    programs = {
-        "bundle": [str(args.bundle.resolve())],
-        "python -m softphone": [args.python, "-m", "softphone"],
-    }
-    data = Path(tempfile.mkdtemp(prefix="softphone-bench-"))
+    programs = {"python -m softphone": [args.python, "-m", "softphone"]}
     py_env = env(PYTHONPATH=str(ROOT))
-    envs = {"bundle": env(), "python -m softphone": py_env}
+    envs = {"python -m softphone": py_env}
+    bundled = args.bundle.exists()
+    if bundled:
+        programs["bundle"] = [str(args.bundle.resolve())]
+        envs["bundle"] = env()
+    data = Path(tempfile.mkdtemp(prefix="softphone-bench-"))
 
     tasks: dict[str, Callable[[str, list[str]], list[float]]] = {
+        # The floor under every command: the interpreter alone (not the bundle's own).
+        "python -c pass": lambda name, cmd: [timed_run([args.python, "-c", "pass"], py_env)]
+        if name == "python -m softphone" else [],
         "--version": lambda name, cmd: [timed_run([*cmd, "--version"], envs[name])],
         "history --json (empty)": lambda name, cmd: [
             timed_run([*cmd, "--data-dir", str(data / "h"), "history", "--json"], envs[name])],
@@ -125,10 +134,14 @@ def main() -> int:
                 for j, value in enumerate(runner(name, cmd)):
                     results.setdefault((task, name, j), []).append(value)
 
-    bundle_dir = args.bundle.resolve().parent
-    files = [p for p in bundle_dir.rglob("*") if p.is_file() and not p.is_symlink()]
-    size = sum(p.stat().st_size for p in files)
-    print(f"bundle: {bundle_dir}  {size / 2**20:.0f} MiB in {len(files)} files")
+    if bundled:
+        bundle_dir = args.bundle.resolve().parent
+        files = [p for p in bundle_dir.rglob("*") if p.is_file() and not p.is_symlink()]
+        size = sum(p.stat().st_size for p in files)
+        print(f"bundle: {bundle_dir}  {size / 2**20:.0f} MiB in {len(files)} files")
+    else:
+        print(f"bundle: none at {args.bundle} (run packaging/build-linux.sh): "
+              "its column is left out")
     print(f"runs per program and task: {args.runs} (first run reported apart"
           f"{', page cache dropped before it' if dropped else ''}); times in ms\n")
     print(f"{'task':34} {'program':22} {'first':>7} {'median':>7} {'best':>7}")
@@ -136,6 +149,13 @@ def main() -> int:
         label = task if "|" not in task else task.split(":")[0] + ": " + (
             task.split(": ")[1].split(" | ")[j])
         print(f"{label:34} {name:22} {summarize(samples)}")
+    bare = statistics.median(results[("python -c pass", "python -m softphone", 0)][1:] or
+                             results[("python -c pass", "python -m softphone", 0)])
+    print(f"\nmedian against python -c pass ({bare * 1000:.0f} ms), python -m softphone:")
+    for (task, name, j), samples in results.items():
+        if name == "python -m softphone" and task != "python -c pass" and j == 0:
+            median = statistics.median(samples[1:] or samples)
+            print(f"  {task.split(':')[0]:32} {median / bare:5.1f}x")
     return 0
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from softphone.engine import Engine
-from softphone.flow_host import FlowHost
-from softphone.flows import Flow, load_flow
+if TYPE_CHECKING:
+    # Lazy at run time: the grammar (args.py) imports this module for every command, and
+    # these pull in the engine, pjsua2 and numpy (~250 ms for `history --json`, issue 16).
+    from softphone.engine import Engine
+    from softphone.flow_host import FlowHost
+    from softphone.flows import Flow
 
 
 def add_flow_options(parser: argparse.ArgumentParser, *, listen: bool) -> None:
@@ -27,6 +31,8 @@ def add_flow_options(parser: argparse.ArgumentParser, *, listen: bool) -> None:
 
 def read_flow(args: argparse.Namespace) -> Flow | None:
     """The --flow file, checked (FlowError: one line naming the action and field)."""
+    from softphone.flows import load_flow
+
     path: Path | None = getattr(args, "flow", None)
     return load_flow(path) if path is not None else None
 
@@ -37,6 +43,8 @@ def flow_driven(args: argparse.Namespace) -> bool:
 
 
 def host_for(engine: Engine, args: argparse.Namespace, flow: Flow | None) -> FlowHost:
+    from softphone.flow_host import FlowHost
+
     host = FlowHost(engine)
     host.incoming_flow = flow
     host.sip_services = bool(getattr(args, "sip_services", False))
