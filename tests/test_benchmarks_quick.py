@@ -80,7 +80,7 @@ def test_audio_bridge() -> None:
 
 
 def test_memory_soak() -> None:
-    # The engine mode: --window --quick stalls past its deadline here (noted in issue 16).
+    # The engine mode: --window --quick runs into its 60 s deadline here (cause not found yet).
     out = run_bench("bench_memory_soak.py", "--engine")
     assert figures(r"calls: (\d+) outgoing, (\d+) incoming done", out)[1] == 20
     start, end, _calls = figures(rf"RSS: start {NUMBER} MB .*, end {NUMBER} MB after (\d+)", out)
