@@ -89,6 +89,12 @@ _HANGUP_STYLE = (
 )
 
 
+def local_socket(uri: str) -> str:
+    """``sip:softphone@192.0.2.2:5061`` -> ``192.0.2.2:5061 (UDP)``: where we listen."""
+    rest = uri.split(":", 1)[-1]
+    return f"{rest.rsplit('@', 1)[-1]} (UDP)" if rest else ""
+
+
 def ask_quit(parent: QWidget, live: int) -> bool:
     """Quitting with calls up ends them: ask first (the default is to stay)."""
     answer = QMessageBox.question(
@@ -719,7 +725,10 @@ class MainWindow(QMainWindow):
             self.mode_label.setText("")
 
     def edit_desktop(self) -> None:
-        listening = self.own_address.field.text()
+        # Where this process takes SIP: the built-in identity's address, never the chosen
+        # account's (a registered account's address names its registrar, not our socket).
+        local = self.account.state(BUILTIN_ACCOUNT)
+        listening = local_socket(local.uri) if local is not None else ""
         dialog = DesktopDialog(self.settings.desktop, self.settings.network, listening, self)
         if dialog.exec():
             self._update_desktop(dialog.result_desktop(self.settings.desktop))
