@@ -663,7 +663,8 @@ class MainWindow(QMainWindow):
 
     def _show_missed(self, missed: int) -> None:
         self.tray.set_missed(missed)
-        self.setWindowTitle(f"softphone — {missed} missed" if missed else "softphone")
+        # Qt adds " — softphone" (the display name) to a title not already ending with it.
+        self.setWindowTitle(f"{missed} missed — softphone" if missed else "softphone")
 
     def _refresh_buttons(self) -> None:
         card = self.calls.current
