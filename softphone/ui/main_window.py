@@ -594,10 +594,13 @@ class MainWindow(QMainWindow):
         if self.settings.calls.do_not_disturb:
             self.show_message(f"Declined a call from {who}: do not disturb is on")
             return
-        self._notify("Incoming call", who, call.id,
-                     [("answer", "Answer"), ("decline", "Decline"), ("default", "Open")])
         if not self._in_front():
             self._next_popup()
+        # The window's card or the pop-up already shows the call with its buttons: a tray
+        # balloon as well (no buttons) covered the card's badge and outlived the call.
+        self._notify("Incoming call", who, call.id,
+                     [("answer", "Answer"), ("decline", "Decline"), ("default", "Open")],
+                     in_window=self._in_front() or self.popup.isVisible())
 
     def _in_front(self) -> bool:
         """The user has this window in front of them (shown, not minimized, active)."""
@@ -630,13 +633,14 @@ class MainWindow(QMainWindow):
                          [("default", "Show")])
 
     def _notify(self, title: str, text: str, call_id: UUID | None,
-                actions: list[tuple[str, str]]) -> None:
-        """With buttons where the desktop's notification service has them, else the tray's."""
+                actions: list[tuple[str, str]], *, in_window: bool = False) -> None:
+        """With buttons where the desktop's notification service has them, else the tray's
+        (not when ``in_window``: our own window or pop-up shows it)."""
         note = (self.notifier.notify(title, text, actions)
                 if self.notifier.supports_actions else None)
         if note is not None:
             self._notes[note] = call_id
-        self.tray.notify(title, text, shown_elsewhere=note is not None)
+        self.tray.notify(title, text, shown_elsewhere=note is not None or in_window)
 
     def _withdraw(self, call_id: UUID) -> None:
         for note, cid in list(self._notes.items()):

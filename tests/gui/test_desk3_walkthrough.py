@@ -47,3 +47,29 @@ def test_missed_calls_title_names_the_app_once(rig, qapp):
         assert rig.window.windowTitle() == "softphone"
     finally:
         qapp.setApplicationDisplayName(old)
+
+
+@pytest.mark.sip
+def test_a_call_ringing_in_shows_no_tray_balloon_over_the_window(rig, engine, monkeypatch):
+    """The card (window in front) or the pop-up (window behind) shows the ringing call with
+    Answer and Decline; the tray's balloon on top of it covered the card's badge for 10 s,
+    buttonless, and stayed after the call was declined."""
+    from tests.gui.test_window_calls import card_for_only_call
+    from tests.peers.sipp import run_uac
+
+    balloons: list[str] = []  # what the tray would draw (offscreen has no tray to draw on)
+    notify = rig.window.tray.notify
+
+    def spy(title, text, *, shown_elsewhere=False):
+        if not shown_elsewhere:
+            balloons.append(title)
+        notify(title, text, shown_elsewhere=shown_elsewhere)
+
+    monkeypatch.setattr(rig.window.tray, "notify", spy)
+    with run_uac("uac_expect_reject", f"127.0.0.1:{engine.local_port}") as peer:
+        card = card_for_only_call(rig)
+        assert card.badge.text() == "ringing"
+        assert rig.window.tray.last_notification[0] == "Incoming call"  # still remembered
+        rig.window.decline_ringing()
+        rig.wait_peer(peer)
+    assert "Incoming call" not in balloons
