@@ -16,6 +16,9 @@ TICK_MS = 100
 
 class ClipBar(QWidget):
     message = Signal(str)  # why a recording cannot play, for the status bar
+    # This bar took the player: another bar sharing it (history pane, call details) calls
+    # release(), since one speaker plays one clip at a time.
+    started = Signal()
 
     def __init__(self, player: ClipPlayback, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,6 +41,7 @@ class ClipBar(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
+        self.owns_player = False  # what the player plays now was started here
         self.hide()
 
     def play(self, path: Path) -> bool:
@@ -48,6 +52,8 @@ class ClipBar(QWidget):
             self.stop()
             self.message.emit(str(exc))
             return False
+        self.owns_player = True
+        self.started.emit()
         self.title.setText(f"▶ {path.name}")
         self.progress.setRange(0, max(1, int(duration * 1000)))
         self._tick()
@@ -57,6 +63,11 @@ class ClipBar(QWidget):
 
     def stop(self) -> None:
         self.player.stop()
+        self.release()
+
+    def release(self) -> None:
+        """Another bar plays on the shared player now: stop showing it, leave the sound."""
+        self.owns_player = False
         self._timer.stop()
         self.hide()
 

@@ -64,6 +64,7 @@ from softphone.ui.incoming_policy import window_policy
 from softphone.ui.incoming_popup import IncomingPopup
 from softphone.ui.notifications import DesktopNotifier
 from softphone.ui.own_address import OwnAddress
+from softphone.ui.recordings import recording_files
 from softphone.ui.settings_dialog import CallSettingsDialog
 from softphone.ui.sip_log import SipLogFeed, SipLogWindow
 from softphone.ui.target_field import TargetField
@@ -519,7 +520,17 @@ class MainWindow(QMainWindow):
                 messages = self.history_pane.history.sip_messages(diagnostics.call_id_header)
             except StoreError as exc:
                 self.show_message(f"SIP messages not shown: {exc}")
-        dialog = CallDetailsDialog(call, diagnostics, self, messages)
+        pane = self.history_pane
+        shared = pane.clip_bar  # the app's clip player, shared with the history pane
+        dialog = CallDetailsDialog(
+            call, diagnostics, self, messages,
+            recordings=recording_files(pane.recordings_dir, call.recording_ids),
+            player=shared.player if shared is not None else None,
+            play_elsewhere=pane.play_file)
+        if shared is not None and dialog.clip_bar is not None:
+            # One speaker, one clip: whichever bar starts last shows it.
+            dialog.clip_bar.started.connect(shared.release)
+            shared.started.connect(dialog.clip_bar.release)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
         self._dialogs.append(dialog)
