@@ -264,7 +264,8 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     engine.refuse_transfers = settings.calls.refuse_transfers
     window.settings_changed.connect(
         lambda calls: setattr(engine, "refuse_transfers", calls.refuse_transfers))
-    instance = serve_window(window, dirs.root, dial, window_control(engine, window).handle)
+    instance = serve_window(window, dirs.root, dial, window_control(engine, window).handle,
+                            on_terminate=window.quit_unasked)
     try:
         with loop:
             app.aboutToQuit.connect(timer.stop)

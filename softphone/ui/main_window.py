@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         # Asked before quitting with live calls; tests put their answer here.
         self.confirm_quit: Callable[[int], bool] = lambda live: ask_quit(self, live)
         self._quitting = False
+        self._unasked = False  # quit_unasked(): end the calls up without asking
         self._detached = False
         self._told_tray = False
 
@@ -825,6 +826,12 @@ class MainWindow(QMainWindow):
         if not self.close():
             self._quitting = False
 
+    def quit_unasked(self) -> None:
+        """Quit for the session (SIGTERM: logout, `kill`): calls up are hung up, never
+        asked about (nobody is there to answer), and closing never means the tray here."""
+        self._quitting = self._unasked = True
+        self.close()
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             if self.missed:
@@ -864,7 +871,7 @@ class MainWindow(QMainWindow):
                                  "Calls still ring here. Quit from the tray menu.")
             return
         live = len(self.calls.live_cards())
-        if live and not self._detached and not self.confirm_quit(live):
+        if live and not self._detached and not self._unasked and not self.confirm_quit(live):
             event.ignore()
             return
         self.save_layout()

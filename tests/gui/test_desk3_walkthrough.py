@@ -73,3 +73,37 @@ def test_a_call_ringing_in_shows_no_tray_balloon_over_the_window(rig, engine, mo
         rig.window.decline_ringing()
         rig.wait_peer(peer)
     assert "Incoming call" not in balloons
+
+
+@pytest.mark.sip
+def test_sigterm_quits_with_a_tray_and_ends_live_calls_unasked(rig, engine, data_dir,
+                                                               monkeypatch):
+    """`kill` (or a logout) on a window with a tray only hid it to the tray, alive; it must
+    quit like Ctrl+Q, and with a call up it cannot ask anyone: the call is hung up."""
+    import signal
+
+    from softphone.model import CallStatus
+    from softphone.ui.single_instance import serve_window
+    from tests.gui.test_window_calls import card_for_only_call
+    from tests.peers.sipp import run_uas
+
+    monkeypatch.setattr(rig.window, "_tray_usable", lambda: True)  # trayer, openbox...
+    rig.window.confirm_quit = lambda live: pytest.fail("asked with nobody there to answer")
+    monkeypatch.setattr(signal, "getsignal", lambda _s: signal.SIG_DFL)
+    installed: list = []
+    monkeypatch.setattr(signal, "signal", lambda _s, handler: installed.append(handler))
+    instance = serve_window(rig.window, data_dir, None, on_terminate=rig.window.quit_unasked)
+    try:
+        with run_uas("uas_answer_wait", variables={"ring_ms": 100}) as peer:
+            rig.window.dial(peer.uri())
+            card = card_for_only_call(rig)
+            rig.wait(lambda: card.call.status is CallStatus.PROGRESSING)
+            [on_term] = installed
+            on_term(signal.SIGTERM, None)  # as the signal arrives
+            rig.wait(lambda: not rig.window.isVisible())
+            assert rig.window._detached  # quit, not hidden to the tray
+            assert rig.window.tray.last_notification is None  # no "still running" balloon
+            rig.end_calls()  # app.py's engine.shutdown() after the window has quit
+            rig.wait_peer(peer)
+    finally:
+        instance.close()
