@@ -149,6 +149,7 @@ class MainWindow(QMainWindow):
         self.confirm_quit: Callable[[int], bool] = lambda live: ask_quit(self, live)
         self._quitting = False
         self._unasked = False  # quit_unasked(): end the calls up without asking
+        self._held_messages: list[str] | None = None  # held_messages() is collecting
         self._detached = False
         self._told_tray = False
 
@@ -559,7 +560,21 @@ class MainWindow(QMainWindow):
         self.history_pane.search.selectAll()
 
     def show_message(self, text: str) -> None:
+        if self._held_messages is not None:
+            self._held_messages.append(text)
+            return
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    def hold_messages(self) -> None:
+        """Collect status messages until show_held_messages(), which shows them together
+        (start-up: an account's problem, no sound device, port 5060 taken each replaced
+        the last, and the account's, said first, was never seen)."""
+        self._held_messages = []
+
+    def show_held_messages(self) -> None:
+        held, self._held_messages = self._held_messages, None
+        if held:
+            self.show_message(" · ".join(dict.fromkeys(held)))
 
     # -- engine updates -----------------------------------------------------------------------
 

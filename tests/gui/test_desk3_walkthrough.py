@@ -107,3 +107,20 @@ def test_sigterm_quits_with_a_tray_and_ends_live_calls_unasked(rig, engine, data
             rig.wait_peer(peer)
     finally:
         instance.close()
+
+
+def test_start_up_messages_are_shown_together_none_replaced(rig):
+    """At start an account whose session-only password is gone said "enter the password
+    in Settings → Accounts", and "No sound device found" replaced it at once: the user never
+    saw why the account was missing. app.py holds start-up's messages and shows them all."""
+    window = rig.window
+    window.hold_messages()
+    window.show_message("account 'pbx': enter the password in Settings → Accounts")
+    window.show_message("No sound device found")
+    window.show_message("No sound device found")
+    assert window.statusBar().currentMessage() == ""  # nothing half-said yet
+    window.show_held_messages()
+    assert window.statusBar().currentMessage() == (
+        "account 'pbx': enter the password in Settings → Accounts · No sound device found")
+    window.show_message("Copied")  # afterwards, messages replace each other as before
+    assert window.statusBar().currentMessage() == "Copied"
