@@ -105,3 +105,20 @@ def test_the_window_dialog_and_the_history_share_one_player(rig, qtbot):
     dialog.close()  # not the dialog's clip any more: the history's plays on
     assert pane.clip_bar.player.playing
     pane.clip_bar.stop()
+
+
+def test_a_long_recording_name_never_widens_the_dialog(qtbot, tmp_path):
+    """The engine's names run to ~90 characters: playing one widened the dialog from 620 to
+    almost 900 px (seen in the README's screenshot); it is elided in the middle now."""
+    call, diagnostics, [wav] = recorded_call(tmp_path / "rec")
+    long = wav.with_name("20261202-183522_outgoing_1002@127.0.0.1-5061_"
+                         f"{call.recording_ids[0]}.wav")
+    wav.rename(long)
+    dialog = dialog_for(qtbot, call, diagnostics, [(call.recording_ids[0], long)],
+                        ClipPlayer(backends=NULL))
+    width = dialog.width()
+    dialog.play_buttons[0].click()
+    qtbot.wait(50)  # the layout settles
+    assert dialog.clip_bar.isVisible() and dialog.width() == width
+    assert dialog.clip_bar.title.text() == f"▶ {long.name}"  # whole, drawn elided
+    assert dialog.clip_bar.title.toolTip() == str(long)
