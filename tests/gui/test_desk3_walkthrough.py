@@ -124,3 +124,25 @@ def test_start_up_messages_are_shown_together_none_replaced(rig):
         "account 'pbx': enter the password in Settings → Accounts · No sound device found")
     window.show_message("Copied")  # afterwards, messages replace each other as before
     assert window.statusBar().currentMessage() == "Copied"
+
+
+def test_number_test_results_show_each_number_whole(qtbot, tmp_path):
+    """Every column was 100 px: "sip:1002@12…" left the support engineer guessing which
+    number failed (seen in the README's screenshot of the pane)."""
+    from softphone.tester.service import NumberTesterService
+    from softphone.ui.number_test_pane import NumberTestPane
+
+    pane = NumberTestPane(NumberTesterService(tmp_path / "h.sqlite3", tmp_path / "rec"))
+    qtbot.addWidget(pane)
+    pane.resize(1000, 640)
+    pane.show()
+    target = "sip:1003@127.0.0.1:60567"
+    pane.result_arrived.emit({"job": 1, "target": target, "label": "old support number",
+                              "expect": "answered", "passed": False, "outcome": "failed",
+                              "sip_code": 404, "verdict": "expected answered, got failed"})
+    qtbot.waitUntil(lambda: pane.table.rowCount() == 1)
+    metrics = pane.table.fontMetrics()
+    for column, text in ((1, target), (2, "old support number")):
+        assert pane.table.item(0, column).text() == text
+        assert pane.table.columnWidth(column) > metrics.horizontalAdvance(text)
+    assert not pane.table.verticalHeader().isVisible()
