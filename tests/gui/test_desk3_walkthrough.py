@@ -146,3 +146,26 @@ def test_number_test_results_show_each_number_whole(qtbot, tmp_path):
         assert pane.table.item(0, column).text() == text
         assert pane.table.columnWidth(column) > metrics.horizontalAdvance(text)
     assert not pane.table.verticalHeader().isVisible()
+
+
+def test_sip_log_shows_the_time_and_far_end_whole(qtbot):
+    """Every column was 100 px: the time read "2026-12-02 1…" and the far end
+    "UDP 127.0.0…." (seen in the README's screenshot of View > SIP log)."""
+    from softphone.model import Timestamp
+    from softphone.model.siptrace import Direction, SipMessage
+    from softphone.ui.sip_log import SipLogFeed, SipLogWindow
+
+    feed = SipLogFeed()
+    feed.add(SipMessage(at=Timestamp.now(), direction=Direction.RECEIVED,
+                        peer="UDP 127.0.0.1:36025", call_id="TUtDHg2EaWHGF9QAwCmim90J81",
+                        first_line="SIP/2.0 180 Ringing",
+                        text="SIP/2.0 180 Ringing\r\nCSeq: 1 INVITE\r\n\r\n"))
+    log = SipLogWindow(feed)
+    qtbot.addWidget(log)
+    log.show()
+    log.take_in()
+    item = log.tree.topLevelItem(0)
+    metrics = log.tree.fontMetrics()
+    for column in range(4):
+        assert log.tree.columnWidth(column) > metrics.horizontalAdvance(item.text(column)), (
+            column, item.text(column))
