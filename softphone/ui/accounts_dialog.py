@@ -143,6 +143,9 @@ class AccountsDialog(QDialog):
         self.make_default = QCheckBox("Default account")
         self.state = QLabel()
         self.state.setAccessibleName("Registration state")
+        # "registration failed: 408 Request Timeout — retrying in 22 s" wraps: on one line
+        # it widened the form and squeezed the account list each time it changed.
+        self.state.setWordWrap(True)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)

@@ -169,3 +169,43 @@ def test_sip_log_shows_the_time_and_far_end_whole(qtbot):
     for column in range(4):
         assert log.tree.columnWidth(column) > metrics.horizontalAdvance(item.text(column)), (
             column, item.text(column))
+
+
+class _OneAccount:
+    """The accounts dialog's backend with one saved account, nothing behind it."""
+
+    def __init__(self) -> None:
+        from softphone.model.account import AccountSettings
+
+        self.saved = [AccountSettings(name="pbx", user="1001", domain="127.0.0.1:5099")]
+
+    def accounts(self):
+        return self.saved
+
+    def default_account(self) -> str:
+        return "pbx"
+
+    def inactive_reason(self, _name: str) -> str:
+        return ""
+
+
+def test_a_failing_registrations_countdown_never_reshapes_the_accounts_dialog(qtbot):
+    """The state on one line widened the editor and squeezed the list as the countdown
+    ran (seen in the real window: the list went from 215 to 168 px)."""
+    import time
+
+    from softphone.ui.accounts_dialog import AccountsDialog
+
+    dialog = AccountsDialog(_OneAccount())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.update_state(AccountState(name="pbx", uri="sip:1001@127.0.0.1:5099",
+                                     registration=RegistrationState.REGISTERING))
+    qtbot.wait(50)
+    width, list_width = dialog.width(), dialog.list.width()
+    dialog.update_state(AccountState(
+        name="pbx", uri="sip:1001@127.0.0.1:5099", registration=RegistrationState.FAILED,
+        sip_code=408, reason="Request Timeout", retry_at=time.time() + 22))
+    qtbot.wait(50)
+    assert "retrying in" in dialog.state.text()
+    assert (dialog.width(), dialog.list.width()) == (width, list_width)
