@@ -100,3 +100,13 @@ def test_export_shortcut_works_while_typing_a_search(desktop, app_window):
     [dialog] = wait_for(lambda: desktop.visible_windows("^Export call history"), 10,
                         "the export dialog")
     desktop.key(dialog, "Escape")
+
+
+def test_sigterm_quits_even_with_a_tray(desktop, app_window):
+    """`kill` (a logout) used to hide the window to the tray and leave the process up."""
+    import signal
+
+    app = app_window()
+    app.main_window()
+    app.proc.send_signal(signal.SIGTERM)
+    assert app.proc.wait(15) == 0
