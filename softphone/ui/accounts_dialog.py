@@ -59,6 +59,10 @@ class AccountsBackend(Protocol):
 
     def inactive_reason(self, name: str) -> str: ...
 
+    def needing_password(self) -> list[str]: ...  # a session-only password to type again
+
+    def give_session_password(self, name: str, password: str) -> None: ...
+
 
 def ask_session_only(parent: QWidget, reason: str) -> bool:
     answer = QMessageBox.question(

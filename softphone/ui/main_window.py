@@ -19,7 +19,9 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -147,6 +149,8 @@ class MainWindow(QMainWindow):
         self.about_info = AboutInfo(data_dir=settings_path.parent if settings_path else None)
         # Asked before quitting with live calls; tests put their answer here.
         self.confirm_quit: Callable[[int], bool] = lambda live: ask_quit(self, live)
+        # Asked for a session-only password at start (None: not now); tests answer here.
+        self.ask_password: Callable[[str], str | None] = self._ask_password
         self._quitting = False
         self._unasked = False  # quit_unasked(): end the calls up without asking
         self._held_messages: list[str] | None = None  # held_messages() is collecting
@@ -342,6 +346,28 @@ class MainWindow(QMainWindow):
     def set_accounts_backend(self, backend: AccountsBackend) -> None:
         """Where Settings → Accounts saves (settings file, keyring, engine): app.py's glue."""
         self._accounts_backend = backend
+
+    def ask_session_passwords(self) -> None:
+        """At start: the password of an account kept for the last session only (no system
+        keyring) is asked again here, rather than the account silently missing."""
+        backend = self._accounts_backend
+        if backend is None:
+            return
+        for name in backend.needing_password():
+            password = self.ask_password(name)
+            if password:
+                try:
+                    backend.give_session_password(name, password)
+                except StoreError as exc:  # the settings file could not be written
+                    self.show_message(f"account {name!r}: {exc}")
+
+    def _ask_password(self, name: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Account password",
+            f"The password of account '{name}' was kept for the last session only (this "
+            "computer has no system keyring).\nType it again to use the account now:",
+            QLineEdit.EchoMode.Password)
+        return text if ok else None
 
     def edit_accounts(self) -> None:
         if self._accounts_backend is None:
