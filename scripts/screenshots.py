@@ -6,7 +6,10 @@ At 1280x800 and 1920x1080, in the light palette, and the live call in the dark o
 
 Starts Xvfb itself (through xvfb-run) unless a display is already set, fills a temporary
 data folder with a synthetic history, places a real call to a SIPp peer on 127.0.0.1 and
-lets another SIPp call in, then saves PNGs of the window (QWidget.grab).
+lets another SIPp call in, then saves PNGs of the window (QWidget.grab). The window is
+wired as app.py wires it: the Flows menu (the example flows saved), the recording player
+(miniaudio's NULL device stands in for a speaker) and the Number test pane, shown after a
+small run against three SIPp peers.
 """
 
 from __future__ import annotations
@@ -111,6 +114,21 @@ def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: 
     engine.add_trace_listener(ladder.add)
     engine.add_listener(ladder.follow)
     window = MainWindow(engine, reader, recordings, Settings(), None)
+    # As app.py: the Flows menu, recordings played in the app, the number tester.
+    import miniaudio
+
+    from softphone.audio.clip_player import ClipPlayer
+    from softphone.tester.service import NumberTesterService
+    from softphone.ui.flows_menu import FlowsMenu
+    from softphone.window_flows import WindowFlows
+
+    (data / "flows").mkdir()
+    for example in sorted((ROOT / "resources" / "flows").glob("*.json")):
+        shutil.copy(example, data / "flows" / example.name)
+    flows = WindowFlows(engine, data / "flows")
+    window.flows_menu = FlowsMenu(window, flows, window.show_message)
+    window.history_pane.set_player(ClipPlayer(backends=[miniaudio.Backend.NULL]))
+    window.number_tester = NumberTesterService(data / "history.sqlite3", recordings, data)
     poll = QTimer()
     poll.timeout.connect(lambda: (engine.poll(0), ladder.flush()))
     poll.start(10)
@@ -148,13 +166,23 @@ def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: 
         pause(1.0)
         pane = window.history_pane
         wait_for(lambda: not pane.model.is_loading())
-        pane.table.selectRow(0)
+        # The recorded call's row, its recording playing in the bar under the history.
+        recorded = next(row for row in range(pane.model.rowCount())
+                        if (entry := pane.entry_at(row)) and entry.call.recording_ids)
+        pane.table.selectRow(recorded)
+        pane.play(pane.entry_at(recorded))
+        pause(1.2)
         window.grab().save(str(out / f"history{suffix}.png"))
+        pane.clip_bar.stop()
         pane.show_details()
         pause(0.5)
         dialog = window._dialogs[-1]
+        dialog.play_buttons[0].click()  # the call's recording plays in the dialog too
+        pause(1.2)
         dialog.grab().save(str(out / f"call-details{suffix}.png"))
         dialog.close()
+        flows_menu_shot(window, out, suffix, pause)
+        number_test_shot(window, out, suffix, wait_for, pause)
         if suffix == "-1280x800":
             support_engineer_shots(window, out, suffix, wait_for, pause)
     finally:
@@ -167,6 +195,57 @@ def shoot(engine, recordings: Path, out: Path, suffix: str, width: int, height: 
         history.close()
         reader.close()
         shutil.rmtree(data, ignore_errors=True)
+
+
+def flows_menu_shot(window, out: Path, suffix: str, pause) -> None:
+    """The window with its Flows menu open and the incoming-calls submenu listing the saved
+    flows (menus are windows of their own: painted onto the window's picture)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+
+    menu = window.flows_menu.menu
+    bar = window.menuBar()
+    item = bar.actionGeometry(menu.menuAction())
+    menu.popup(bar.mapToGlobal(item.bottomLeft()))
+    pause(0.3)
+    submenu = window.flows_menu.incoming
+    submenu.popup(menu.mapToGlobal(menu.actionGeometry(submenu.menuAction()).topRight()))
+    pause(0.4)
+    picture = window.grab()
+    painter = QPainter(picture)
+    for shown in (menu, submenu):
+        painter.drawPixmap(window.mapFromGlobal(shown.mapToGlobal(QPoint(0, 0))), shown.grab())
+    painter.end()
+    picture.save(str(out / f"flows-menu{suffix}.png"))
+    submenu.hide()
+    menu.hide()
+
+
+def number_test_shot(window, out: Path, suffix: str, wait_for, pause) -> None:
+    """View > Number test (Ctrl+Shift+T) after a run of three numbers against SIPp: one busy
+    as expected, one that should have answered (404), one not answering (480)."""
+    from softphone.ui.number_test_pane import NumberTestPane
+    from tests.peers.sipp import free_udp_port, run_uas
+
+    window.show_number_test()
+    pane = window.findChild(NumberTestPane)
+    peers = [run_uas(name, port=free_udp_port(), timeout_s=60)
+             for name in ("uas_486", "uas_404", "uas_480")]
+    try:
+        busy, gone, away = (peer.uri(user) for peer, user in
+                            zip(peers, ("1002", "1003", "1004"), strict=True))
+        pane.list_edit.setPlainText(
+            "target,label,expect\n"
+            f"{busy},sales line,busy\n{gone},old support number,answered\n"
+            f"{away},night desk,noanswer\n")
+        assert pane.start(), pane.status.text()
+        wait_for(lambda: pane.run is None, 60)
+        pause(0.5)
+        pane.grab().save(str(out / f"number-test{suffix}.png"))
+    finally:
+        for peer in peers:
+            peer.stop()
+        pane.close()
 
 
 def support_engineer_shots(window, out: Path, suffix: str, wait_for, pause) -> None:

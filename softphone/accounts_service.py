@@ -27,6 +27,7 @@ class AccountsService:
         # never written to disk, asked again at the next start.
         self._session_passwords: dict[str, str] = {}
         self._problems: dict[str, str] = {}  # why an account is not active
+        self._need_password: set[str] = set()  # its session-only password went with the run
 
     def accounts(self) -> list[AccountSettings]:
         return list(self.store.settings.accounts)
@@ -43,15 +44,27 @@ class AccountsService:
         """Why the account is not registering or usable ("" if nothing went wrong)."""
         return self._problems.get(name, "")
 
+    def needing_password(self) -> list[str]:
+        """Accounts waiting for the password that was kept for the last session only."""
+        return [a.name for a in self.accounts() if a.name in self._need_password]
+
+    def give_session_password(self, name: str, password: str) -> None:
+        """That password, typed again: kept in memory for this run, the account started."""
+        account = next(a for a in self.accounts() if a.name == name)
+        self.save_account(account, password, self.default_account() == name,
+                          session_only=True)
+
     def _activate(self, account: AccountSettings, password: str | None = None) -> None:
         """``password`` None: the one kept (session, keyring); "": it has none."""
         self._problems.pop(account.name, None)
+        self._need_password.discard(account.name)
         try:
             secret = password if password is not None else (
                 self._session_passwords.get(account.name) or password_for(account))
             self.engine.add_account(account, secret or None)
         except KeyringMissing:
             # Its password (if it has one) was kept for one session only: ask for it again.
+            self._need_password.add(account.name)
             self._problems[account.name] = (
                 "no system keyring to read its password from: enter the password in "
                 "Settings → Accounts (kept for this session only)")
@@ -94,5 +107,6 @@ class AccountsService:
             remove_account(self.store, name)
         self._session_passwords.pop(name, None)
         self._problems.pop(name, None)
+        self._need_password.discard(name)
         if any(s.name == name for s in self.engine.accounts.states()):
             self.engine.remove_account(name)

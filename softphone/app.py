@@ -204,6 +204,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     window.history_pane.set_player(clips)
     store.subscribe(lambda stored, changed: setattr(clips, "speaker", stored.audio.playback_device)
                     if "audio" in changed else None)
+    window.hold_messages()  # start-up's messages shown together, none lost (below)
     if store.warnings:
         # A damaged settings file was set aside or an account skipped: say so once.
         window.show_message(" · ".join(store.warnings))
@@ -260,11 +261,15 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
         window.start_hidden()
     else:
         window.show()
+        # Once the window is up: a session-only password is asked again (issue 15.3).
+        QTimer.singleShot(0, window.ask_session_passwords)
     # One window per data folder; sip:/tel: links (and `dial`) reach window.dial().
     engine.refuse_transfers = settings.calls.refuse_transfers
     window.settings_changed.connect(
         lambda calls: setattr(engine, "refuse_transfers", calls.refuse_transfers))
-    instance = serve_window(window, dirs.root, dial, window_control(engine, window).handle)
+    window.show_held_messages()
+    instance = serve_window(window, dirs.root, dial, window_control(engine, window).handle,
+                            on_terminate=window.quit_unasked)
     try:
         with loop:
             app.aboutToQuit.connect(timer.stop)

@@ -78,6 +78,9 @@ class AccountSelector(QComboBox):
         name = self.current_account()
         return self._states.get(name) if name is not None else None
 
+    def state(self, name: str) -> AccountState | None:
+        return self._states.get(name)
+
     def _sync_tooltip(self) -> None:
         state = self.current_state()
         text = f"{state.uri}\n{state.describe()}" if state else "No account"

@@ -59,6 +59,10 @@ class AccountsBackend(Protocol):
 
     def inactive_reason(self, name: str) -> str: ...
 
+    def needing_password(self) -> list[str]: ...  # a session-only password to type again
+
+    def give_session_password(self, name: str, password: str) -> None: ...
+
 
 def ask_session_only(parent: QWidget, reason: str) -> bool:
     answer = QMessageBox.question(
@@ -143,6 +147,9 @@ class AccountsDialog(QDialog):
         self.make_default = QCheckBox("Default account")
         self.state = QLabel()
         self.state.setAccessibleName("Registration state")
+        # "registration failed: 408 Request Timeout — retrying in 22 s" wraps: on one line
+        # it widened the form and squeezed the account list each time it changed.
+        self.state.setWordWrap(True)
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)

@@ -1,8 +1,12 @@
-"""A call's details: the full Call JSON (copyable), its tm_* timeline and SIP diagnostics."""
+"""A call's details: the full Call JSON (copyable), its tm_* timeline, SIP diagnostics and
+its recordings, played here."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from pathlib import Path
+from uuid import UUID
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
@@ -10,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -25,6 +30,8 @@ from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import HANGUP_REASON_DESCRIPTIONS
 from softphone.model.explain import plain_outcome
 from softphone.model.siptrace import SipMessage
+from softphone.ui.clip_bar import ClipBar
+from softphone.ui.facade import ClipPlayback
 from softphone.ui.quality_graph import QualityGraph, quality_words
 from softphone.ui.sip_ladder import SipLadderView
 from softphone.ui.text import direction_label, local_time, outcome_text, party
@@ -58,7 +65,12 @@ class CallDetailsDialog(QDialog):
         diagnostics: CallDiagnostics | None,
         parent: QWidget | None = None,
         messages: list[SipMessage] | None = None,
+        recordings: list[tuple[UUID, Path | None]] | None = None,
+        player: ClipPlayback | None = None,
+        play_elsewhere: Callable[[Path], None] | None = None,
     ) -> None:
+        """``recordings``: the call's recordings and their files (None: gone from the
+        folder); they play on ``player`` in this dialog, else through ``play_elsewhere``."""
         super().__init__(parent)
         self.setWindowTitle(f"Call {call.remote.target or call.id}")
         self.setAccessibleName("Call details")
@@ -90,6 +102,17 @@ class CallDetailsDialog(QDialog):
                     field = QLabel(value.strip())
                     field.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                     summary.addRow(label, field)
+
+        self.clip_bar: ClipBar | None = ClipBar(player, self) if player is not None else None
+        self.play_message = QLabel()  # why a recording cannot play (no status bar here)
+        self.play_message.setAccessibleName("Playback problem")
+        self.play_message.setWordWrap(True)
+        self.play_message.hide()
+        self.play_buttons: list[QPushButton] = []
+        if self.clip_bar is not None:
+            self.clip_bar.message.connect(self._cannot_play)
+        if recordings:
+            summary.addRow("Recordings:", self._recordings_row(recordings, play_elsewhere))
 
         self.timeline = QTreeWidget()
         self.timeline.setAccessibleName("Call timeline")
@@ -145,8 +168,50 @@ class CallDetailsDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(summary)
+        if self.clip_bar is not None:
+            layout.addWidget(self.clip_bar)
+        layout.addWidget(self.play_message)
         layout.addWidget(self.tabs, 1)
         layout.addWidget(buttons)
+        # Closing the dialog ends the clip it started (one left playing could not be stopped).
+        self.finished.connect(lambda _r: self._stop_own_clip())
+
+    def _recordings_row(self, recordings: list[tuple[UUID, Path | None]],
+                        play_elsewhere: Callable[[Path], None] | None) -> QWidget:
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        for number, (_rid, path) in enumerate(recordings, 1):
+            button = QPushButton(f"▶ Play {number}" if len(recordings) > 1 else "▶ Play")
+            button.setAccessibleName(f"Play recording {number}")
+            if path is None:
+                button.setEnabled(False)
+                button.setToolTip("The file is not in the recordings folder any more")
+            else:
+                button.setToolTip(str(path))
+                if self.clip_bar is not None:
+                    button.clicked.connect(lambda _c=False, p=path: self.play(p))
+                elif play_elsewhere is not None:
+                    button.clicked.connect(lambda _c=False, p=path: play_elsewhere(p))
+                else:
+                    button.setEnabled(False)
+            self.play_buttons.append(button)
+            line.addWidget(button)
+        line.addStretch(1)
+        return row
+
+    def play(self, path: Path) -> bool:
+        """Play one of this call's recordings in the dialog; False (and why, shown) if not."""
+        self.play_message.hide()
+        return self.clip_bar is not None and self.clip_bar.play(path)
+
+    def _cannot_play(self, text: str) -> None:
+        self.play_message.setText(text)
+        self.play_message.show()
+
+    def _stop_own_clip(self) -> None:
+        if self.clip_bar is not None and self.clip_bar.owns_player:
+            self.clip_bar.stop()
 
     def copy_json(self) -> None:
         QGuiApplication.clipboard().setText(self.json_view.toPlainText())

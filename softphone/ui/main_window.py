@@ -19,7 +19,9 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -64,6 +66,7 @@ from softphone.ui.incoming_policy import window_policy
 from softphone.ui.incoming_popup import IncomingPopup
 from softphone.ui.notifications import DesktopNotifier
 from softphone.ui.own_address import OwnAddress
+from softphone.ui.recordings import recording_files
 from softphone.ui.settings_dialog import CallSettingsDialog
 from softphone.ui.sip_log import SipLogFeed, SipLogWindow
 from softphone.ui.target_field import TargetField
@@ -87,6 +90,12 @@ _HANGUP_STYLE = (
     f"QPushButton:enabled {{ background: {ACCENT_RED}; color: white; }}"
     "QPushButton:focus { border: 3px solid palette(highlight); padding: 4px 11px; }"
 )
+
+
+def local_socket(uri: str) -> str:
+    """``sip:softphone@192.0.2.2:5061`` -> ``192.0.2.2:5061 (UDP)``: where we listen."""
+    rest = uri.split(":", 1)[-1]
+    return f"{rest.rsplit('@', 1)[-1]} (UDP)" if rest else ""
 
 
 def ask_quit(parent: QWidget, live: int) -> bool:
@@ -140,8 +149,11 @@ class MainWindow(QMainWindow):
         self.about_info = AboutInfo(data_dir=settings_path.parent if settings_path else None)
         # Asked before quitting with live calls; tests put their answer here.
         self.confirm_quit: Callable[[int], bool] = lambda live: ask_quit(self, live)
+        # Asked for a session-only password at start (None: not now); tests answer here.
+        self.ask_password: Callable[[str], str | None] = self._ask_password
         self._quitting = False
-        self._terminating = False  # SIGTERM: quit without a question (terminate())
+        self._unasked = False  # quit_unasked(): end the calls up without asking
+        self._held_messages: list[str] | None = None  # held_messages() is collecting
         self._detached = False
         self._told_tray = False
 
@@ -335,6 +347,28 @@ class MainWindow(QMainWindow):
         """Where Settings → Accounts saves (settings file, keyring, engine): app.py's glue."""
         self._accounts_backend = backend
 
+    def ask_session_passwords(self) -> None:
+        """At start: the password of an account kept for the last session only (no system
+        keyring) is asked again here, rather than the account silently missing."""
+        backend = self._accounts_backend
+        if backend is None:
+            return
+        for name in backend.needing_password():
+            password = self.ask_password(name)
+            if password:
+                try:
+                    backend.give_session_password(name, password)
+                except StoreError as exc:  # the settings file could not be written
+                    self.show_message(f"account {name!r}: {exc}")
+
+    def _ask_password(self, name: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Account password",
+            f"The password of account '{name}' was kept for the last session only (this "
+            "computer has no system keyring).\nType it again to use the account now:",
+            QLineEdit.EchoMode.Password)
+        return text if ok else None
+
     def edit_accounts(self) -> None:
         if self._accounts_backend is None:
             self.show_message("accounts cannot be edited here")
@@ -514,7 +548,17 @@ class MainWindow(QMainWindow):
                 messages = self.history_pane.history.sip_messages(diagnostics.call_id_header)
             except StoreError as exc:
                 self.show_message(f"SIP messages not shown: {exc}")
-        dialog = CallDetailsDialog(call, diagnostics, self, messages)
+        pane = self.history_pane
+        shared = pane.clip_bar  # the app's clip player, shared with the history pane
+        dialog = CallDetailsDialog(
+            call, diagnostics, self, messages,
+            recordings=recording_files(pane.recordings_dir, call.recording_ids),
+            player=shared.player if shared is not None else None,
+            play_elsewhere=pane.play_file)
+        if shared is not None and dialog.clip_bar is not None:
+            # One speaker, one clip: whichever bar starts last shows it.
+            dialog.clip_bar.started.connect(shared.release)
+            shared.started.connect(dialog.clip_bar.release)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(lambda _r: self._dialogs.remove(dialog))
         self._dialogs.append(dialog)
@@ -542,7 +586,21 @@ class MainWindow(QMainWindow):
         self.history_pane.search.selectAll()
 
     def show_message(self, text: str) -> None:
+        if self._held_messages is not None:
+            self._held_messages.append(text)
+            return
         self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    def hold_messages(self) -> None:
+        """Collect status messages until show_held_messages(), which shows them together
+        (start-up: an account's problem, no sound device, port 5060 taken each replaced
+        the last, and the account's, said first, was never seen)."""
+        self._held_messages = []
+
+    def show_held_messages(self) -> None:
+        held, self._held_messages = self._held_messages, None
+        if held:
+            self.show_message(" · ".join(dict.fromkeys(held)))
 
     # -- engine updates -----------------------------------------------------------------------
 
@@ -589,10 +647,13 @@ class MainWindow(QMainWindow):
         if self.settings.calls.do_not_disturb:
             self.show_message(f"Declined a call from {who}: do not disturb is on")
             return
-        self._notify("Incoming call", who, call.id,
-                     [("answer", "Answer"), ("decline", "Decline"), ("default", "Open")])
         if not self._in_front():
             self._next_popup()
+        # The window's card or the pop-up already shows the call with its buttons: a tray
+        # balloon as well (no buttons) covered the card's badge and outlived the call.
+        self._notify("Incoming call", who, call.id,
+                     [("answer", "Answer"), ("decline", "Decline"), ("default", "Open")],
+                     in_window=self._in_front() or self.popup.isVisible())
 
     def _in_front(self) -> bool:
         """The user has this window in front of them (shown, not minimized, active)."""
@@ -625,13 +686,14 @@ class MainWindow(QMainWindow):
                          [("default", "Show")])
 
     def _notify(self, title: str, text: str, call_id: UUID | None,
-                actions: list[tuple[str, str]]) -> None:
-        """With buttons where the desktop's notification service has them, else the tray's."""
+                actions: list[tuple[str, str]], *, in_window: bool = False) -> None:
+        """With buttons where the desktop's notification service has them, else the tray's
+        (not when ``in_window``: our own window or pop-up shows it)."""
         note = (self.notifier.notify(title, text, actions)
                 if self.notifier.supports_actions else None)
         if note is not None:
             self._notes[note] = call_id
-        self.tray.notify(title, text, shown_elsewhere=note is not None)
+        self.tray.notify(title, text, shown_elsewhere=note is not None or in_window)
 
     def _withdraw(self, call_id: UUID) -> None:
         for note, cid in list(self._notes.items()):
@@ -658,7 +720,8 @@ class MainWindow(QMainWindow):
 
     def _show_missed(self, missed: int) -> None:
         self.tray.set_missed(missed)
-        self.setWindowTitle(f"softphone — {missed} missed" if missed else "softphone")
+        # Qt adds " — softphone" (the display name) to a title not already ending with it.
+        self.setWindowTitle(f"{missed} missed — softphone" if missed else "softphone")
 
     def _refresh_buttons(self) -> None:
         card = self.calls.current
@@ -720,7 +783,10 @@ class MainWindow(QMainWindow):
             self.mode_label.setText("")
 
     def edit_desktop(self) -> None:
-        listening = self.own_address.field.text()
+        # Where this process takes SIP: the built-in identity's address, never the chosen
+        # account's (a registered account's address names its registrar, not our socket).
+        local = self.account.state(BUILTIN_ACCOUNT)
+        listening = local_socket(local.uri) if local is not None else ""
         dialog = DesktopDialog(self.settings.desktop, self.settings.network, listening, self)
         if dialog.exec():
             self._update_desktop(dialog.result_desktop(self.settings.desktop))
@@ -801,11 +867,10 @@ class MainWindow(QMainWindow):
         if not self.close():
             self._quitting = False
 
-    def terminate(self) -> None:
-        """SIGTERM (logout, `kill`): quit now, asking nothing and never to the tray; the
-        engine's shutdown hangs up the calls, and history keeps them."""
-        self._quitting = True
-        self._terminating = True
+    def quit_unasked(self) -> None:
+        """Quit for the session (SIGTERM: logout, `kill`): calls up are hung up, never
+        asked about (nobody is there to answer), and closing never means the tray here."""
+        self._quitting = self._unasked = True
         self.close()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -847,7 +912,7 @@ class MainWindow(QMainWindow):
                                  "Calls still ring here. Quit from the tray menu.")
             return
         live = len(self.calls.live_cards())
-        if live and not self._detached and not self._terminating and not self.confirm_quit(live):
+        if live and not self._detached and not self._unasked and not self.confirm_quit(live):
             event.ignore()
             return
         self.save_layout()

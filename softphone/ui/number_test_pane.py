@@ -91,6 +91,8 @@ class NumberTestPane(QWidget):
         self.table.setHorizontalHeaderLabels([title for title, _ in COLUMNS])
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)  # the # column numbers the rows
+        self.table.setWordWrap(False)
         self.import_button.clicked.connect(self.ask_import)
         self.run_button.clicked.connect(lambda: self.start())
         self.stop_button.clicked.connect(self.stop)
@@ -155,6 +157,9 @@ class NumberTestPane(QWidget):
         self.table.setRowCount(len(ordered))
         for line, job in enumerate(ordered):
             self._refill(line, self.rows[job])
+        # Every cell whole (at 100 px each the numbers themselves were cut): the table
+        # scrolls sideways instead.
+        self.table.resizeColumnsToContents()
         self._buttons()
 
     def _refill(self, line: int, row: Mapping[str, Any]) -> None:

@@ -228,8 +228,10 @@ def serve_window(
     data_dir: Path,
     dial: str | None = None,
     control: Callable[[dict[str, object]], dict[str, object]] | None = None,
+    on_terminate: Callable[[], object] | None = None,
 ) -> WindowInstance:
-    """Make ``window`` the one window for ``data_dir``: listen, dial ``dial``, obey SIGTERM.
+    """Make ``window`` the one window for ``data_dir``: listen, dial ``dial``, obey SIGTERM
+    (``on_terminate``, default: close the window).
 
     Call it once the window is shown, before the event loop runs.
     """
@@ -253,15 +255,15 @@ def serve_window(
     if dial:
         QTimer.singleShot(0, lambda: dial_in(window, dial))
 
-    # A desktop session's logout (and `kill`) sends SIGTERM: quit as the menu's Quit does,
-    # but without the live-call question (nobody may be there to answer it) and never into
-    # the tray, so calls are hung up and history is saved. Python runs the handler on the
-    # GUI thread the next time it runs Python code (the engine's poll timer does).
+    # A desktop session's logout (and `kill`) sends SIGTERM: quit as the user would, so
+    # calls are hung up and history is saved (a plain close() only hides to the tray).
+    # Python runs the handler on the GUI thread the next time it runs Python code (the
+    # engine's poll timer does, every few ms).
+    terminate = on_terminate or window.close
     if hasattr(signal, "SIGTERM") and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
 
         def on_term(_signum: int, _frame: FrameType | None) -> None:
-            # MainWindow.terminate(); a plain window just closes.
-            QTimer.singleShot(0, getattr(window, "terminate", window.close))
+            QTimer.singleShot(0, terminate)
 
         signal.signal(signal.SIGTERM, on_term)
 

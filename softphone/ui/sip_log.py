@@ -32,6 +32,11 @@ MAX_MESSAGES = 5000  # the newest; a day of traffic must not grow the window wit
 REFRESH_MS = 300
 
 
+# What each column holds at its widest, usually (the Call-ID, last, stretches).
+COLUMN_SAMPLES = ("2026-12-02 18:37:39.123456789", "← received", "UDP 127.0.0.1:65535",
+                  "SIP/2.0 180 Ringing (INVITE)")
+
+
 class SipLogFeed:
     """Every SIP message since the window opened (the newest MAX_MESSAGES)."""
 
@@ -49,7 +54,7 @@ class SipLogWindow(QWidget):
         super().__init__(parent)
         self.setWindowTitle("SIP log")
         self.setAccessibleName("SIP log")
-        self.resize(900, 600)
+        self.resize(1100, 640)
         self._feed = feed
         self._shown = max(0, feed.added - len(feed.messages))
         self._items: deque[SipMessage] = deque()
@@ -65,6 +70,11 @@ class SipLogWindow(QWidget):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         self.tree.currentItemChanged.connect(lambda *_: self._show_current())
+        # Columns as wide as what they typically hold (at Qt's 100 px the time showed only
+        # "2026-12-02 1…"); measured once, not per row: the log keeps thousands.
+        metrics = self.tree.fontMetrics()
+        for column, sample in enumerate(COLUMN_SAMPLES):
+            self.tree.setColumnWidth(column, metrics.horizontalAdvance(sample) + 16)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName("SIP message text")
@@ -82,7 +92,7 @@ class SipLogWindow(QWidget):
         split = QSplitter()
         split.addWidget(self.tree)
         split.addWidget(self.text)
-        split.setSizes([520, 380])
+        split.setSizes([720, 380])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(split, 1)
