@@ -6,6 +6,8 @@ times) and the final SIP code beside it. VoIPBIN's own words stay shown next to 
 
 from __future__ import annotations
 
+import math
+
 from softphone.model.call import Call
 from softphone.model.enums import CallDirection, HangupBy, HangupReason
 
@@ -91,7 +93,8 @@ def plain_outcome(call: Call, sip_code: int | None = None) -> str:
     if reason is HangupReason.NORMAL:
         who = "you hung up" if by_us else (
             "the caller hung up" if incoming else "the callee hung up")
-        length = f" after {_seconds(talk)}" if talk is not None else ""
+        # Whole seconds down, as the card's talk clock counts (0:45 beside "after 45 s").
+        length = f" after {_seconds(math.floor(talk))}" if talk is not None else ""
         return f"The call was answered and ended normally{length}: {who}."
     if reason is HangupReason.TIMEOUT:
         length = f" of {_seconds(talk)}" if talk is not None else ""

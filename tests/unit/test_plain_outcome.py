@@ -68,3 +68,13 @@ def test_live_call_has_no_outcome_yet():
 def test_every_final_code_has_a_meaning():
     for code in range(300, 700):
         assert sip_code_meaning(code)
+
+
+def test_the_sentence_counts_talk_as_the_cards_clock_does() -> None:
+    # The card's talk clock shows whole seconds down (0:45 for 45.7 s); the sentence beside
+    # it must not say 46.
+    from softphone.ui.text import clock
+
+    call = ended(CallDirection.OUTGOING, HangupBy.REMOTE, HangupReason.NORMAL, talk_s=45.7)
+    assert clock(call.talk_seconds()) == "0:45"
+    assert "ended normally after 45 s" in plain_outcome(call, 200)
