@@ -79,10 +79,10 @@ def test_audio_bridge() -> None:
     figures(rf"underruns per minute: capture {NUMBER}, playback {NUMBER}", out)
 
 
-def test_memory_soak() -> None:
-    # The engine mode: --window --quick runs into its 60 s deadline here (cause not found yet).
-    out = run_bench("bench_memory_soak.py", "--engine")
-    assert figures(r"calls: (\d+) outgoing, (\d+) incoming done", out)[1] == 20
+@pytest.mark.parametrize("mode", ["--engine", "--window"])
+def test_memory_soak(mode: str) -> None:
+    out = run_bench("bench_memory_soak.py", mode)
+    assert figures(r"calls: (\d+) outgoing, (\d+) incoming done", out) == [10, 10]
     start, end, _calls = figures(rf"RSS: start {NUMBER} MB .*, end {NUMBER} MB after (\d+)", out)
     assert 0 < start <= end * 1.5
     figures(rf"growth per 1000 calls: {NUMBER} MB", out)
