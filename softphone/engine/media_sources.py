@@ -16,6 +16,8 @@ from typing import Protocol
 
 import pjsua2 as pj
 
+from softphone.engine.sink_port import FRAME_BYTES, SinkPort
+
 
 class Attachment(Protocol):
     """Something connected to a call's stream (see CallMedia.attach)."""
@@ -113,35 +115,25 @@ class Echo:
                 stream.stopTransmit(stream)
 
 
-class _TapPort(pj.AudioMediaPort):  # type: ignore[misc]
-    """A sink on the bridge: keeps each frame the call's stream sends it. onFrameReceived
-    runs on pjmedia's clock thread, so it only appends bytes (deque appends are atomic);
-    the analysis runs on the poll thread, where take() is called."""
+class _TapPort(SinkPort):
+    """Keeps each frame the call's stream sends it. onFrameReceived runs on pjmedia's
+    clock thread, so it only appends bytes (deque appends are atomic); the analysis runs
+    on the poll thread, where take() is called."""
 
     def __init__(self, frames: deque[bytes]) -> None:
         super().__init__()
         self.frames = frames
-
-    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
-        try:
-            frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # a sink only: it sends nothing
-            frame.size = 0
-        except BaseException:
-            pass
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         try:
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
                 self.frames.append(bytes(frame.buf))
             else:  # no audio is silence: keep time going for the analysis
-                self.frames.append(bytes(TAP_FRAME_BYTES))
+                self.frames.append(bytes(FRAME_BYTES))
         except BaseException:  # nothing may cross into C++
             pass
 
 
-TAP_RATE = 8000
-TAP_FRAME_MS = 20
-TAP_FRAME_BYTES = TAP_RATE * TAP_FRAME_MS // 1000 * 2
 # Ten seconds of frames: an analysis that stops taking loses the oldest, never grows.
 _TAP_KEPT = 500
 
@@ -152,11 +144,7 @@ class ReceiveTap:
 
     def __init__(self) -> None:
         self._frames: deque[bytes] = deque(maxlen=_TAP_KEPT)
-        port = _TapPort(self._frames)
-        fmt = pj.MediaFormatAudio()
-        fmt.init(pj.PJMEDIA_FORMAT_PCM, TAP_RATE, 1, TAP_FRAME_MS * 1000, 16)
-        port.createPort("softphone-receive-tap", fmt)
-        self._port: _TapPort | None = port
+        self._port: _TapPort | None = _TapPort(self._frames).create("softphone-receive-tap")
         self._stream: pj.AudioMedia | None = None
 
     def connect(self, stream: pj.AudioMedia) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pjsua2 as pj
 
-CLOCK_RATE = 8000
-FRAME_MS = 20
+from softphone.engine.sink_port import SinkPort
+
 # About -50 dBFS: comfort noise and a quiet line stay below, speech and tones are far above.
 SILENCE_RMS = 100.0
 
 
-class ReceiveMeter(pj.AudioMediaPort):  # type: ignore[misc]
+class ReceiveMeter(SinkPort):
     def __init__(self) -> None:
         super().__init__()
         self.frames = 0
@@ -25,24 +25,13 @@ class ReceiveMeter(pj.AudioMediaPort):  # type: ignore[misc]
 
     @classmethod
     def created(cls) -> ReceiveMeter:
-        meter = cls()
-        fmt = pj.MediaFormatAudio()
-        fmt.init(pj.PJMEDIA_FORMAT_PCM, CLOCK_RATE, 1, FRAME_MS * 1000, 16)
-        meter.createPort("softphone-receive-meter", fmt)
-        return meter
+        return cls().create("softphone-receive-meter")
 
     def restart(self) -> None:
         """Count from now (at answer). The clock thread may add one frame to the old
         count meanwhile: one 20 ms frame in a call's share is noise."""
         self.frames = 0
         self.loud = 0
-
-    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
-        try:
-            frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # a sink only: it sends nothing
-            frame.size = 0
-        except BaseException:
-            pass
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         try:

@@ -22,6 +22,13 @@ def answer_point(desktop, popup: str) -> tuple[int, int]:
     return x + 50, y + height - 24
 
 
+def answer_with_the_shortcut(desktop, main: str, peer) -> None:
+    """SIPp calls in: once it rings, Ctrl+Shift+A in the window answers it."""
+    wait_for(lambda: 180 in peer.received_status_codes(), 15, "ringing")
+    desktop.key(main, "ctrl+shift+a")  # Answer
+    wait_for(lambda: 200 in peer.received_status_codes(), 15, "the answer")
+
+
 def test_popup_rings_over_another_program_without_taking_its_focus_and_answers(
     desktop, app_window, other_window
 ):
@@ -61,9 +68,7 @@ def test_quitting_with_a_live_call_asks_first(desktop, app_window):
     app = app_window()
     main = app.main_window()
     with run_uac("uac_wait_remote_bye", app.target) as peer:
-        wait_for(lambda: 180 in peer.received_status_codes(), 15, "ringing")
-        desktop.key(main, "ctrl+shift+a")  # Answer
-        wait_for(lambda: 200 in peer.received_status_codes(), 15, "the answer")
+        answer_with_the_shortcut(desktop, main, peer)
         desktop.key(main, "ctrl+q")
         [question] = wait_for(lambda: desktop.visible_windows("^Quit softphone"), 10,
                               "the question")
@@ -111,9 +116,7 @@ def test_sigterm_quits_at_once_even_with_a_tray_and_a_live_call(desktop, app_win
     app = app_window()
     main = app.main_window()
     with run_uac("uac_wait_remote_bye", app.target) as peer:
-        wait_for(lambda: 180 in peer.received_status_codes(), 15, "ringing")
-        desktop.key(main, "ctrl+shift+a")  # Answer
-        wait_for(lambda: 200 in peer.received_status_codes(), 15, "the answer")
+        answer_with_the_shortcut(desktop, main, peer)
         os.kill(app.proc.pid, signal.SIGTERM)
         assert app.proc.wait(15) == 0
         wait_for(lambda: peer.wait(timeout=0) is not None, 15, "our BYE")
