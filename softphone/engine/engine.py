@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import sys
 import time
 import weakref
 from collections.abc import Callable, Iterable
@@ -39,6 +38,7 @@ from softphone.engine.pjlog import (
     stdout_redirected,
 )
 from softphone.engine.policy import CallPolicy
+from softphone.engine.port_free import free_port
 from softphone.engine.session import CallSession
 from softphone.engine.sipmsg import HEADER_LIMIT
 from softphone.engine.timers import TimerHandle, Timers
@@ -259,10 +259,8 @@ class Engine:
         self._sessions.clear()
         # Off the bridge (and its device threads stopped) before libDestroy frees the bridge.
         port, self._audio_port = self._audio_port, None
-        if port is not None and sys.getrefcount(port) > 2:
-            # Held elsewhere: its destructor after libDestroy would abort, so let it leak.
-            port.thisown = False
-        del port
+        if port is not None:
+            free_port(port)
         if self.audio is not None:
             self.audio.close()
         self.accounts.close()

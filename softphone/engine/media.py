@@ -21,6 +21,7 @@ import pjsua2 as pj
 
 from softphone.engine.dtmf import InbandDtmf
 from softphone.engine.media_sources import Attachment
+from softphone.engine.port_free import free_port
 from softphone.engine.receive_meter import ReceiveMeter
 from softphone.engine.recorder import Recording
 from softphone.engine.transport import error_text
@@ -249,5 +250,6 @@ class CallMedia:
             if self._stream is not None:
                 with contextlib.suppress(pj.Error):
                     self._stream.stopTransmit(meter)
+            free_port(meter)
         self._stream, self.index = None, -1
         self.state = MediaState()

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import pjsua2 as pj
 
+from softphone.engine.port_free import free_port
 from softphone.engine.sink_port import FRAME_BYTES, SinkPort
 
 
@@ -165,8 +166,9 @@ class ReceiveTap:
 
     def close(self) -> None:
         port, self._port = self._port, None
-        if port is not None and self._stream is not None:
-            with contextlib.suppress(pj.Error):
-                self._stream.stopTransmit(port)
+        if port is not None:
+            if self._stream is not None:
+                with contextlib.suppress(pj.Error):
+                    self._stream.stopTransmit(port)
+            free_port(port)
         self._stream = None
-        del port  # removed from the bridge on the poll thread
