@@ -95,4 +95,5 @@ def end_detail(cause: EndCause, code: int | None, reason: str | None) -> str:
         EndCause.MAX_DURATION: "our maximum call duration ran out",
         EndCause.RING_TIMEOUT: "our ring timeout ran out",
         EndCause.AMD: "answering-machine detection hung up",
+        EndCause.MASTER_ENDED: "the call it was connected for ended",
     }[cause]

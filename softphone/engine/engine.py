@@ -344,7 +344,7 @@ class Engine:
     def _end_chained(self, call_id: UUID) -> None:
         chained = self._sessions.get(call_id)
         if chained is not None and not chained.call.is_over:
-            self.end_call(call_id)
+            self.end_call(call_id, EndCause.MASTER_ENDED)
 
     # -- bridges (a flow's connect) --------------------------------------------------------
 
@@ -398,6 +398,9 @@ class Engine:
     @property
     def active_calls(self) -> list[Call]:
         return [s.call.model_copy(deep=True) for s in self._sessions.values()]
+
+    def is_live(self, call_id: UUID) -> bool:
+        return call_id in self._sessions
 
     def _session(self, call_id: UUID) -> CallSession:
         session = self._sessions.get(call_id)

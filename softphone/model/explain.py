@@ -10,6 +10,7 @@ import math
 
 from softphone.model.call import Call
 from softphone.model.enums import CallDirection, HangupBy, HangupReason
+from softphone.model.ids import NIL_ID
 
 # What a final SIP code means for the caller, and what to try (RFC 3261 21, as seen by
 # a support engineer). Codes not listed fall back to their class.
@@ -90,6 +91,13 @@ def plain_outcome(call: Call, sip_code: int | None = None) -> str:
     rang = None
     if call.tm_hangup is not None and call.tm_ringing is not None:
         rang = (call.tm_hangup.to_datetime() - call.tm_ringing.to_datetime()).total_seconds()
+    if reason is HangupReason.NORMAL and call.tm_progressing is None:
+        if call.master_call_id != NIL_ID:
+            # VoIPBIN's chained rule: a call dialled for another one (a flow's connect)
+            # ends as normal when that one ends, even while it still rang.
+            return ("We hung up before it was answered: the call it was dialled for "
+                    "had ended.")
+        return "The call ended before it was answered."  # VoIPBIN files some so
     if reason is HangupReason.NORMAL:
         who = "you hung up" if by_us else (
             "the caller hung up" if incoming else "the callee hung up")

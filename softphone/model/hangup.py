@@ -29,6 +29,7 @@ class EndCause(StrEnum):
     MAX_DURATION = "max_duration"
     RING_TIMEOUT = "ring_timeout"
     AMD = "amd"
+    MASTER_ENDED = "master_ended"  # a chained call whose master call ended (VoIPBIN)
 
 
 LOCAL_CAUSES = frozenset(
@@ -41,6 +42,7 @@ LOCAL_CAUSES = frozenset(
         EndCause.MAX_DURATION,
         EndCause.RING_TIMEOUT,
         EndCause.AMD,
+        EndCause.MASTER_ENDED,
     }
 )
 
@@ -80,6 +82,9 @@ def reason_for_final_response(code: int) -> HangupReason:
 def outcome(event: EndEvent) -> Outcome:
     cause = event.cause
     by = HangupBy.LOCAL if cause in LOCAL_CAUSES else HangupBy.REMOTE
+    if cause is EndCause.MASTER_ENDED:
+        # VoIPBIN hangs up a master's chained calls with reason normal, ringing or not.
+        return Outcome(by, HangupReason.NORMAL)
     if event.answered:
         if cause is EndCause.MAX_DURATION:
             return Outcome(by, HangupReason.TIMEOUT)

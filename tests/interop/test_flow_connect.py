@@ -105,3 +105,24 @@ def test_no_destination_answers_and_the_flow_takes_the_noanswer_path(
     assert (chained["hangup_by"], chained["hangup_reason"]) == ("remote", "busy")
     assert by_direction["incoming"]["hangup_by"] == "local"  # the flow ran out: we hung up
     assert caller.next_call().dtmf_digits == "7"
+
+
+def test_the_masters_hangup_while_the_chained_call_rings_cancels_it_as_normal(
+        tmp_path, peers, softphone) -> None:
+    # VoIPBIN hangs up a master's chained calls with reason normal, answered or not.
+    callee = peers(PjsuaPeer("--listen", "--answer-after", "30"))
+    sp = softphone("listen", "--flow", connect_flow(tmp_path, callee.uri()), "--calls", "1",
+                   "--json")
+    peers(PjsuaPeer("--call", sp.uri("bridge"), "--codec", "PCMU", "--hangup-after", "2"))
+    result = sp.finish(40)
+    assert result.returncode == 0, result.explain()
+    by_direction = {c["direction"]: c for c in result.calls}
+    master, chained = by_direction["incoming"], by_direction["outgoing"]
+    assert chained["master_call_id"] == master["id"]
+    assert (master["hangup_by"], master["hangup_reason"]) == ("remote", "normal")
+    assert (chained["hangup_by"], chained["hangup_reason"]) == ("local", "normal")
+    never = chained["tm_progressing"]  # it never got past ringing
+    assert not never or never.startswith("9999-01-01"), never
+    # The callee saw our CANCEL: 487 on a call it never answered, long before its 30 s.
+    seen = callee.next_call(timeout=10)
+    assert (seen.last_status_code, seen.connect_duration_s) == (487, 0)

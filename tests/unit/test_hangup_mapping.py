@@ -38,6 +38,9 @@ CASES = [
     (IN, False, EndCause.LOCAL_REFUSED, 500, L, HR.FAILED),
     (IN, False, EndCause.RING_TIMEOUT, None, L, HR.NOANSWER),
     (IN, False, EndCause.AMD, None, L, HR.AMD),
+    # A chained call whose master ended: normal, ringing or talking (VoIPBIN's rule).
+    (OUT, False, EndCause.MASTER_ENDED, None, L, HR.NORMAL),
+    (OUT, True, EndCause.MASTER_ENDED, None, L, HR.NORMAL),
 ]
 
 # Every final-response class an INVITE can meet, from the far end.
@@ -92,7 +95,7 @@ def test_local_means_we_acted():
     # hangup_by is local exactly for our own acts.
     from softphone.model.hangup import LOCAL_CAUSES
 
-    assert {c for c in EndCause if c.value.startswith(("local", "dial", "max", "ring", "amd"))} == set(
+    assert {c for c in EndCause if c.value.startswith(("local", "dial", "max", "ring", "amd", "master"))} == set(
         LOCAL_CAUSES
     )
 

@@ -1,6 +1,7 @@
 """Plain words for every way a call ends: one sentence, never contradicting the facts."""
 
 from datetime import timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -24,6 +25,11 @@ def ended(direction, by, reason, *, ring_s=None, talk_s=None) -> Call:
         call.tm_progressing = Timestamp.from_datetime(t)
         t += timedelta(seconds=talk_s)
     call.tm_hangup = Timestamp.from_datetime(t)
+    return call
+
+
+def chained(call: Call) -> Call:
+    call.master_call_id = uuid4()
     return call
 
 
@@ -53,6 +59,8 @@ def ended(direction, by, reason, *, ring_s=None, talk_s=None) -> Call:
         (ended(OUT, L, HR.TIMEOUT, talk_s=30), 200, "maximum call duration of 30 s"),
         (ended(IN, L, HR.FAILED), 488, "audio offer cannot be used"),
         (ended(IN, L, HR.BUSY), 486, "declined"),
+        (chained(ended(OUT, L, HR.NORMAL, ring_s=4)), 487, "the call it was dialled for had ended"),
+        (ended(IN, R, HR.NORMAL, ring_s=4), 487, "ended before it was answered"),
     ],
 )
 def test_sentences(call, code, words):
