@@ -55,6 +55,8 @@ class Worker:
         self.engine = engine
         self.recordings = recordings
         self.jobs: dict[UUID, PlaceCall] = {}
+        # Every job's call by id, kept past its end: a chained call may end after it.
+        self.masters: dict[UUID, PlaceCall] = {}
         self._placing_now = False
         self.facts: dict[str, SipFacts] = {}  # by SIP Call-ID
         self._placing: PlaceCall | None = None
@@ -74,10 +76,16 @@ class Worker:
         call = update.call
         if (CallChange.CREATED in update.changes and self._placing is not None
                 and call.direction is CallDirection.OUTGOING and call.id not in self.jobs):
-            self.jobs[call.id] = self._placing
+            self.jobs[call.id] = self.masters[call.id] = self._placing
             self._placing = None
+        if call.status is not CallStatus.HANGUP:
+            return
         job = self.jobs.get(call.id)
-        if job is None or call.status is not CallStatus.HANGUP:
+        if job is None:
+            master = self.masters.get(call.master_call_id)
+            if master is not None:  # dialled by the job's flow (connect)
+                chained = self._result(master, call, update)
+                _emit(chained.model_copy(update={"chained": True}).model_dump_json())
             return
         del self.jobs[call.id]
         result = self._result(job, call, update)

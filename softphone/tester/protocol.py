@@ -2,7 +2,8 @@
 
 Parent to worker (stdin): ``{"op": "call", ...}`` to place one call, ``{"op": "stop"}``
 to end every call now (a closed stdin means the same). Worker to parent (stdout): the
-``READY <port>`` line of model.worker, then one ``Result`` per call as it ends, then
+``READY <port>`` line of model.worker, then one ``Result`` per call as it ends (the
+calls a flow's connect dialled too, marked ``chained``), then
 ``{"event": "bye"}`` when it has ended every call and is about to exit.
 """
 
@@ -53,6 +54,9 @@ class Result(BaseModel):
     heard_pct: float | None = None  # received audio that was not silence, per cent
     error: str | None = None  # the call could not be placed (the engine's one line)
     amd: str = ""  # machine / human / notsure: the flow's AMD verdict ("" = none)
+    # A call the job's flow dialled (connect), chained to the job's call: it goes into
+    # history with the run; the number's result is its own call's alone.
+    chained: bool = False
 
 
 class Bye(BaseModel):

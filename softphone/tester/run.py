@@ -135,7 +135,9 @@ class TestRun:
                     self.on_tick()
                 continue
             worker = pool.workers[index]
-            if isinstance(message, Result):
+            if isinstance(message, Result) and message.chained:
+                self._save(message)  # history only: the job's own call is its result
+            elif isinstance(message, Result):
                 self._finished(worker.calls, by_index[message.job], message, pending, stopping)
             elif isinstance(message, Gone):
                 worker.alive = False
@@ -162,14 +164,7 @@ class TestRun:
         if (job.index, message.attempt) in calls:
             calls.discard((job.index, message.attempt))
             self.in_flight -= 1
-        if self.on_call is not None and message.error is None:
-            self.on_call(message)
-        if self.history is not None and message.error is None:
-            try:
-                self.history.save(message.call, message.diagnostics, test_run=self.run_id)
-            except StoreError as exc:
-                self.store_error = exc
-                _log.error("%s", exc)
+        self._save(message)
         result = measure(job, message, attempts=message.attempt, amd=message.amd)
         if (result.passed is False and message.attempt <= self.options.retries
                 and not stopping and not self.stop_requested):
@@ -178,6 +173,20 @@ class TestRun:
         self.results[job.index] = result
         if self.on_result is not None:
             self.on_result(result)
+
+
+    def _save(self, message: Result) -> None:
+        """A call that was placed: to whoever watches and to history, tagged with the run."""
+        if message.error is not None:
+            return
+        if self.on_call is not None:
+            self.on_call(message)
+        if self.history is not None:
+            try:
+                self.history.save(message.call, message.diagnostics, test_run=self.run_id)
+            except StoreError as exc:
+                self.store_error = exc
+                _log.error("%s", exc)
 
 
 def _lost(job_index: int, attempt: int) -> Result:

@@ -178,3 +178,39 @@ def test_real_amd_verdicts_on_generated_greetings_pass_their_expectations(data_d
     assert (human["amd"], human["passed"], human["hangup_reason"]) == ("human", True, "normal")
     assert (robot["amd"], robot["passed"], robot["hangup_reason"]) == ("machine", True, "amd")
     assert robot["hangup_by"] == "local"
+
+
+def test_calls_a_flow_connects_land_in_history_with_the_run_but_are_no_number(
+        data_dir, tmp_path):
+    """The number's flow dials a second pjsua2 peer (connect): both calls are in history,
+    tagged with the run, the second chained to the first; the report has one row."""
+    import re
+
+    from softphone.store import History, HistoryScope
+
+    second = PjsuaPeer("--listen", "--codec", "PCMU", "--hangup-after", "1").start()
+    number = PjsuaPeer("--listen", "--codec", "PCMU").start()
+    try:
+        flow = _flow(tmp_path / "connect.json", [
+            {"type": "connect", "option": {"destinations": [{"target": second.uri()}]}},
+            {"type": "hangup"},
+        ])
+        listing = _list(tmp_path / "numbers.csv", [{"target": number.uri(),
+                                                    "expect": "answered"}])
+        result = run_cli("test", str(listing), "--flow", str(flow), "--json",
+                         data_dir=data_dir, timeout=60)
+        assert second.next_call().connect_duration_s >= 0.9  # bridged, then it hung up
+    finally:
+        second.stop()
+        number.stop()
+    assert result.returncode == 0, result.explain()
+    (got,) = _results(result.stdout)
+    assert (got["outcome"], got["passed"], got["action"]) == ("answered", True, "hangup")
+    run_id = re.search(r"as test run (run-\S+)", result.stderr).group(1)
+    with History.open(data_dir / "history.sqlite3") as history:
+        calls = {e.call.id: e.call for e in history.list(scope=HistoryScope(test_run=run_id))}
+    assert len(calls) == 2
+    master = calls[next(i for i in calls if str(i) == got["call_id"])]
+    (chained,) = (c for c in calls.values() if c.id != master.id)
+    assert chained.master_call_id == master.id and master.chained_call_ids == [chained.id]
+    assert (chained.hangup_by.value, chained.hangup_reason.value) == ("remote", "normal")
