@@ -827,8 +827,7 @@ class MainWindow(QMainWindow):
         for text, restore in (
             (self.settings.window_geometry, self.restoreGeometry),
             (self.settings.window_splitter, self.splitter.restoreState),
-            (self.settings.history_header,
-             self.history_pane.table.horizontalHeader().restoreState),
+            (self.settings.history_header, self.history_pane.columns.restore),
         ):
             if text:
                 restore(QByteArray.fromBase64(text.encode("ascii")))
