@@ -51,6 +51,7 @@ class AccountsService:
     def give_session_password(self, name: str, password: str) -> None:
         """That password, typed again: kept in memory for this run, the account started."""
         account = next(a for a in self.accounts() if a.name == name)
+        _log.info("account %s: its session-only password was typed again", name)
         self.save_account(account, password, self.default_account() == name,
                           session_only=True)
 
@@ -66,8 +67,8 @@ class AccountsService:
             # Its password (if it has one) was kept for one session only: ask for it again.
             self._need_password.add(account.name)
             self._problems[account.name] = (
-                "no system keyring to read its password from: enter the password in "
-                "Settings → Accounts (kept for this session only)")
+                "password needed: no system keyring to read its password from; enter the "
+                "password in Settings → Accounts (kept for this session only)")
             self._report(account.name)
         except (EngineError, StoreError) as exc:
             self._problems[account.name] = str(exc)

@@ -261,8 +261,9 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
         window.start_hidden()
     else:
         window.show()
-        # Once the window is up: a session-only password is asked again (issue 15.3).
-        QTimer.singleShot(0, window.ask_session_passwords)
+    # A session-only password is asked again (issue 15.3): once the window is up, or, started
+    # minimized, when it is shown (the tray says "password needed" meanwhile).
+    QTimer.singleShot(0, window.ask_session_passwords)
     # One window per data folder; sip:/tel: links (and `dial`) reach window.dial().
     engine.refuse_transfers = settings.calls.refuse_transfers
     window.settings_changed.connect(

@@ -28,6 +28,7 @@ from softphone.model.account import (
     RegistrationState,
     SrtpMode,
     Transport,
+    account_uri,
 )
 
 if TYPE_CHECKING:
@@ -58,10 +59,6 @@ def registrar_uri(settings: AccountSettings) -> str:
     if settings.transport is not Transport.UDP and "transport=" not in registrar:
         registrar += f";transport={settings.transport.value}"
     return registrar
-
-
-def account_uri(settings: AccountSettings) -> str:
-    return f"sip:{settings.user}@{settings.domain}"
 
 
 class SipAccount(pj.Account):  # type: ignore[misc]

@@ -21,6 +21,9 @@ class RegistrationState(StrEnum):
     REGISTERED = "registered"
     UNREGISTERED = "unregistered"
     FAILED = "failed"
+    # Not in the engine at all: its password was kept for the last session only (no system
+    # keyring) and must be typed again. The window shows it; the engine never reports it.
+    PASSWORD_NEEDED = "password needed"
 
 
 class AccountState(BaseModel):
@@ -43,6 +46,8 @@ class AccountState(BaseModel):
             return f"registered (expires in {self.expires_s} s)"
         if self.registration is RegistrationState.LOCAL:
             return "direct calls, no registrar"
+        if self.registration is RegistrationState.PASSWORD_NEEDED:
+            return "password needed: not registered"
         return self.registration.value
 
 
@@ -166,6 +171,11 @@ class AccountSettings(BaseModel):
                 "a sip:/sips: URI")
             raise _bad(f"expected {allowed}: {problem}")
         return value
+
+
+def account_uri(settings: AccountSettings) -> str:
+    """The address an account calls from (and is called at)."""
+    return f"sip:{settings.user}@{settings.domain}"
 
 
 def stun_servers(accounts: Iterable[AccountSettings | None]) -> tuple[str, ...]:

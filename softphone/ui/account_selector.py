@@ -13,6 +13,7 @@ _STATE_COLOURS = {
     RegistrationState.REGISTERING: "#b8860b",
     RegistrationState.UNREGISTERED: "#7f8c8d",
     RegistrationState.FAILED: "#c0392b",
+    RegistrationState.PASSWORD_NEEDED: "#e67e22",  # as the tray's badge
 }
 
 

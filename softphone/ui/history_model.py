@@ -42,7 +42,7 @@ MAX_PAGES = 12  # at most 2,400 calls in memory, however long the history
 LOADING = "…"
 
 # The far end first (who the call was with, whichever way it went); our own From or To
-# is detail, at the end, where the last column stretches into the spare width.
+# is detail, at the end, sharing the spare width (history_columns.py).
 COLUMNS = (
     "Remote party",
     "Time",
@@ -58,8 +58,6 @@ COLUMNS = (
 )
 COL_REMOTE, COL_TIME, COL_DIRECTION, COL_STATUS, COL_DURATION = range(5)
 COL_HANGUP_BY, COL_REASON, COL_SIP, COL_RECORDINGS, COL_FROM, COL_TO = range(5, 11)
-# Starting widths in px (the last, To, stretches); a saved header layout wins.
-COLUMN_WIDTHS = (340, 150, 100, 90, 70, 85, 120, 50, 90, 340, 340)
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -41,15 +41,12 @@ from softphone.store import HistoryEntry
 from softphone.ui.call_details import call_json
 from softphone.ui.clip_bar import ClipBar
 from softphone.ui.facade import ClipPlayback, HistoryView
+from softphone.ui.history_columns import ColumnFitter
 from softphone.ui.history_export import all_entries, export, selected_entries
 from softphone.ui.history_model import (
-    COL_FROM,
     COL_RECORDINGS,
-    COL_REMOTE,
     COL_SIP,
     COL_TIME,
-    COL_TO,
-    COLUMN_WIDTHS,
     COLUMNS,
     HistoryFilter,
     HistoryTableModel,
@@ -60,7 +57,6 @@ from softphone.ui.text import redial_target
 from softphone.ui.worker import Worker
 
 SEARCH_DEBOUNCE_MS = 250
-PARTY_SAMPLE = "Support desk <sip:+821012345678@pbx.example.com>"
 MISSED = "missed"  # the direction filter's "Missed" entry
 # The date filter: (label, days back from today; None: any time; -1: between two dates).
 PERIODS: tuple[tuple[str, int | None], ...] = (
@@ -200,13 +196,8 @@ class HistoryPane(QWidget):
             self.table.fontMetrics().height() + 8
         )
         header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            header.resizeSection(column, width)
-        # Parties as wide as a typical name and number in this font: never cut at 1920.
-        party_width = self.table.fontMetrics().horizontalAdvance(PARTY_SAMPLE) + 24
-        for column in (COL_REMOTE, COL_FROM, COL_TO):
-            header.resizeSection(column, party_width)
+        # Within the view's width from 1100 px up: no horizontal scrollbar.
+        self.columns = ColumnFitter(self.table)
         # New rows land on top: keep what the user reads in place while scrolled down.
         self.model.rowsAboutToBeInserted.connect(self._rows_coming)
         self.model.rowsInserted.connect(self._rows_came)

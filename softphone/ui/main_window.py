@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from softphone.model import Call, CallDirection, CallStatus
-from softphone.model.account import BUILTIN_ACCOUNT, AccountState
+from softphone.model.account import BUILTIN_ACCOUNT, AccountState, RegistrationState
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.explain import plain_outcome
 from softphone.model.policy import is_missed
@@ -66,6 +66,7 @@ from softphone.ui.incoming_policy import window_policy
 from softphone.ui.incoming_popup import IncomingPopup
 from softphone.ui.notifications import DesktopNotifier
 from softphone.ui.own_address import OwnAddress
+from softphone.ui.password_prompts import PasswordPrompts
 from softphone.ui.recordings import recording_files
 from softphone.ui.settings_dialog import CallSettingsDialog
 from softphone.ui.sip_log import SipLogFeed, SipLogWindow
@@ -200,6 +201,8 @@ class MainWindow(QMainWindow):
         self.tray = Tray(self)
         self.popup = IncomingPopup(self)
         self.notifier = DesktopNotifier(self)
+        # Session-only passwords to type again; asked when the window is shown.
+        self.passwords = PasswordPrompts(self, lambda name: self.ask_password(name))
         self._notes: dict[int, UUID | None] = {}  # notification id -> its call (None: missed)
 
     def _init_layout(self) -> None:
@@ -294,6 +297,12 @@ class MainWindow(QMainWindow):
         self.own_address.copied.connect(lambda uri: self.show_message(f"Copied {uri}"))
         self.dial_pad_toggle.toggled.connect(self.show_dial_pad)
         self.tray.dnd_action.toggled.connect(self.set_do_not_disturb)
+        self.tray.password_requested.connect(self._enter_password)
+        self.passwords.changed.connect(self._passwords_changed)
+        self.passwords.notify.connect(
+            lambda title, text: self._notify(title, text, None, [("default", "Enter password")]))
+        self.passwords.message.connect(self.show_message)
+        self.account.activated.connect(self._account_picked)
         self.target_field.returnPressed.connect(self.place_call)
         self.target_field.validity_changed.connect(lambda _v: self._refresh_buttons())
         self.call_button.clicked.connect(self.place_call)
@@ -313,7 +322,7 @@ class MainWindow(QMainWindow):
 
     def _init_view(self) -> None:
         """The state shown at start: accounts, saved layout, incoming-call mode, focus."""
-        self.account.set_accounts(self._engine.account_states())
+        self.account.set_accounts(self._account_states())
         self._account_chosen()
         self.resize(1100, 760)
         self._restore_layout()
@@ -346,20 +355,34 @@ class MainWindow(QMainWindow):
     def set_accounts_backend(self, backend: AccountsBackend) -> None:
         """Where Settings → Accounts saves (settings file, keyring, engine): app.py's glue."""
         self._accounts_backend = backend
+        self.passwords.backend = backend
 
     def ask_session_passwords(self) -> None:
         """At start: the password of an account kept for the last session only (no system
-        keyring) is asked again here, rather than the account silently missing."""
-        backend = self._accounts_backend
-        if backend is None:
-            return
-        for name in backend.needing_password():
-            password = self.ask_password(name)
-            if password:
-                try:
-                    backend.give_session_password(name, password)
-                except StoreError as exc:  # the settings file could not be written
-                    self.show_message(f"account {name!r}: {exc}")
+        keyring) is asked again, rather than the account silently missing: now if the
+        window is shown, else (started minimized) once it is, the tray saying so meanwhile."""
+        self.passwords.start()
+
+    def _account_states(self) -> list[AccountState]:
+        """The engine's accounts, and those waiting for their password (not in the engine)."""
+        return self._engine.account_states() + self.passwords.states()
+
+    def _passwords_changed(self, names: list[str]) -> None:
+        self.tray.set_password_needed(names)
+        self.account.set_accounts(self._account_states())
+        self._account_chosen()
+
+    def _enter_password(self) -> None:
+        """The tray's "Enter account password…": the window comes up and asks."""
+        self.passwords.ask_when_shown()
+        self._raise()
+
+    def _account_picked(self, index: int) -> None:
+        name = self.account.itemData(index)
+        state = self.account.state(name) if isinstance(name, str) else None
+        if state is not None and state.registration is RegistrationState.PASSWORD_NEEDED:
+            # After the list's pop-up has closed: the prompt runs its own event loop.
+            QTimer.singleShot(0, lambda: self.passwords.ask(state.name))
 
     def _ask_password(self, name: str) -> str | None:
         text, ok = QInputDialog.getText(
@@ -394,7 +417,8 @@ class MainWindow(QMainWindow):
         # Accounts may have been added, renamed or removed, the default changed.
         if self._accounts_backend is not None:
             self.account.default_name = self._accounts_backend.default_account()
-        self.account.set_accounts(self._engine.account_states())
+        self.passwords.refresh()
+        self.account.set_accounts(self._account_states())
         self._account_chosen()
 
     def add_side_panel(self, widget: QWidget) -> None:
@@ -484,6 +508,10 @@ class MainWindow(QMainWindow):
         except ValueError as exc:
             self.show_message(str(exc))
             return
+        state = self.account.current_state()
+        if (state is not None and state.registration is RegistrationState.PASSWORD_NEEDED
+                and not self.passwords.ask(state.name)):
+            return  # not through an account that cannot register (nor silently without it)
         self.controller.place(target, self._chosen_account(), self.settings.calls)
 
     def _chosen_account(self) -> str | None:
@@ -494,6 +522,7 @@ class MainWindow(QMainWindow):
 
     def _account_state_changed(self, _state: AccountState) -> None:
         self._show_own_address()  # a bound slot: Qt drops it with the window
+        self.passwords.refresh()  # a password typed in Settings → Accounts
 
     def _show_own_address(self) -> None:
         state = self.account.current_state()
@@ -827,8 +856,7 @@ class MainWindow(QMainWindow):
         for text, restore in (
             (self.settings.window_geometry, self.restoreGeometry),
             (self.settings.window_splitter, self.splitter.restoreState),
-            (self.settings.history_header,
-             self.history_pane.table.horizontalHeader().restoreState),
+            (self.settings.history_header, self.history_pane.columns.restore),
         ):
             if text:
                 restore(QByteArray.fromBase64(text.encode("ascii")))
@@ -881,7 +909,13 @@ class MainWindow(QMainWindow):
                 self.popup.dismiss()
         elif event.type() in (QEvent.Type.ActivationChange, QEvent.Type.WindowStateChange):
             self._next_popup()  # the window went behind another, or was minimized
+        if event.type() == QEvent.Type.WindowStateChange:
+            self.passwords.window_shown()  # restored from minimized: ask what start could not
         super().changeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.passwords.window_shown()  # out of the tray: ask what start could not
 
     def detach(self) -> None:
         """Stop listening to the engine and stop background work (the window is going)."""

@@ -1,4 +1,5 @@
-"""The tray icon: the missed-call count at a glance, and desktop notifications."""
+"""The tray icon: missed calls and accounts waiting for a password at a glance, and
+desktop notifications."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon, QWidget
 
+PASSWORD_BADGE = "#e67e22"  # orange, with a "!": an account waits for its password
 
-def tray_pixmap(missed: int, size: int = 64) -> QPixmap:
-    """A green disc with a handset glyph; a red badge with the count when calls were missed."""
+
+def tray_pixmap(missed: int, size: int = 64, *, password_needed: bool = False) -> QPixmap:
+    """A green disc with a handset glyph; a red badge with the count when calls were missed;
+    an orange "!" at the bottom left while an account waits for its password."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
@@ -32,6 +36,16 @@ def tray_pixmap(missed: int, size: int = 64) -> QPixmap:
         painter.setFont(font)
         count = str(missed) if missed < 100 else "99+"
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, count)
+    if password_needed:
+        badge = QRect(0, size // 2 - 2, size // 2 + 2, size // 2 + 2)
+        painter.setBrush(QColor(PASSWORD_BADGE))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(badge)
+        painter.setPen(QColor("white"))
+        font.setPixelSize(int(size * 0.36))
+        font.setBold(True)
+        painter.setFont(font)
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!")
     painter.end()
     return pixmap
 
@@ -39,16 +53,22 @@ def tray_pixmap(missed: int, size: int = 64) -> QPixmap:
 class Tray(QSystemTrayIcon):
     show_requested = Signal()
     quit_requested = Signal()
+    password_requested = Signal()  # "Enter the password…": show the window and ask
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self._window = window
         self.missed = 0
+        self.password_needed: list[str] = []  # accounts waiting for their password
         self.last_notification: tuple[str, str] | None = None
         menu = QMenu(window)
         show = QAction("Show softphone", menu)
         show.triggered.connect(self.show_requested.emit)
         menu.addAction(show)
+        self.password_action = QAction("Enter account password…", menu)
+        self.password_action.triggered.connect(self.password_requested.emit)
+        self.password_action.setVisible(False)
+        menu.addAction(self.password_action)
         self.dnd_action = QAction("Do not disturb", menu)
         self.dnd_action.setCheckable(True)
         menu.addAction(self.dnd_action)
@@ -68,11 +88,24 @@ class Tray(QSystemTrayIcon):
 
     def set_missed(self, missed: int) -> None:
         self.missed = missed
-        self.setIcon(QIcon(tray_pixmap(missed)))
-        self.setToolTip(
-            f"softphone — {missed} missed call{'s' if missed != 1 else ''}"
-            if missed else "softphone"
-        )
+        self._show_state()
+
+    def set_password_needed(self, names: list[str]) -> None:
+        """The accounts that stay unregistered until their password is typed again."""
+        self.password_needed = list(names)
+        self.password_action.setVisible(bool(names))
+        self._show_state()
+
+    def _show_state(self) -> None:
+        missed, names = self.missed, self.password_needed
+        self.setIcon(QIcon(tray_pixmap(missed, password_needed=bool(names))))
+        parts = []
+        if missed:
+            parts.append(f"{missed} missed call{'s' if missed != 1 else ''}")
+        if names:
+            quoted = ", ".join(f"'{name}'" for name in names)
+            parts.append(f"password needed for {quoted} (not registered)")
+        self.setToolTip(" — ".join(["softphone", *parts]))
 
     def notify(self, title: str, text: str, *, shown_elsewhere: bool = False) -> None:
         """A desktop notification; without a tray, the window's taskbar entry flashes.

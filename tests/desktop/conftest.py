@@ -125,7 +125,8 @@ def free_udp_port() -> int:
 class AppWindow:
     """``python -m softphone`` on the desktop, with its own data folder and SIP port."""
 
-    def __init__(self, desktop: Desktop, data_dir: Path, *args: str, **settings: object):
+    def __init__(self, desktop: Desktop, data_dir: Path, *args: str,
+                 env: dict[str, str] | None = None, **settings: object):
         self.desktop = desktop
         self.data_dir = data_dir
         self.port = free_udp_port()
@@ -139,8 +140,9 @@ class AppWindow:
         self.stderr = data_dir / "stderr.txt"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "softphone", "--data-dir", str(data_dir), *args],
-            env=dict(desktop.env, SOFTPHONE_TEST_KEYRING=str(data_dir / "keyring.json"),
-                     PYTHON_KEYRING_BACKEND="tests.keyring_file_backend.FileKeyring"),
+            env={**desktop.env, "SOFTPHONE_TEST_KEYRING": str(data_dir / "keyring.json"),
+                 "PYTHON_KEYRING_BACKEND": "tests.keyring_file_backend.FileKeyring",
+                 **(env or {})},
             stdout=subprocess.DEVNULL, stderr=self.stderr.open("wb"), start_new_session=True,
         )
 
@@ -180,8 +182,9 @@ class AppWindow:
 def app_window(desktop: Desktop, tmp_path: Path) -> Iterator[Callable[..., AppWindow]]:
     started: list[AppWindow] = []
 
-    def start(*args: str, **settings: object) -> AppWindow:
-        window = AppWindow(desktop, tmp_path / f"data{len(started)}", *args, **settings)
+    def start(*args: str, env: dict[str, str] | None = None, **settings: object) -> AppWindow:
+        window = AppWindow(desktop, tmp_path / f"data{len(started)}", *args, env=env,
+                           **settings)
         started.append(window)
         return window
 

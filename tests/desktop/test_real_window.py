@@ -122,3 +122,36 @@ def test_sigterm_quits_at_once_even_with_a_tray_and_a_live_call(desktop, app_win
         wait_for(lambda: peer.wait(timeout=0) is not None, 15, "our BYE")
         peer.assert_success(timeout=1)
     assert not desktop.visible_windows("^Quit softphone")
+
+
+def test_minimized_start_asks_a_session_only_password_once_the_window_is_shown(
+        desktop, app_window):
+    """No system keyring: the account's password was kept for the last session only. Started
+    minimized, nobody is there to be asked; the prompt waits for the window, and comes up
+    when it is opened (here by starting softphone again, as a launcher click does)."""
+    import subprocess
+    import sys
+    import time
+
+    account = {"name": "nokeyring", "user": "alice", "domain": "127.0.0.1:9",
+               "registrar": "none"}
+    app = app_window("--minimized", env={"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"},
+                     accounts=[account], default_account="nokeyring")
+    app.wait_engine()
+    log = app.data_dir / "logs" / "softphone.log"
+    wait_for(lambda: "no system keyring to read its password" in log.read_text(), 10,
+             "the account's problem logged")
+    time.sleep(1)  # the start-up ask has run by now
+    assert not desktop.visible_windows("^Account password")
+    assert not desktop.visible_windows("^softphone")
+    opened = subprocess.run([sys.executable, "-m", "softphone", "--data-dir", str(app.data_dir)],
+                            env=desktop.env, capture_output=True, timeout=30)
+    assert opened.returncode == 0, opened.stderr
+    [prompt] = wait_for(lambda: desktop.visible_windows("^Account password"), 10, "the prompt")
+    assert desktop.visible_windows("^softphone")
+    desktop.focus(prompt)
+    desktop.x("xdotool", "type", "--delay", "20", "s3cret-pass")
+    desktop.key(prompt, "Return")
+    wait_for(lambda: not desktop.visible_windows("^Account password"), 10, "the prompt to go")
+    wait_for(lambda: "session-only password was typed again" in log.read_text(), 10)
+    assert "s3cret" not in log.read_text()
