@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from softphone.engine.errors import EngineError
-from softphone.model import CallStatus, EndCause, TargetError, parse_target
+from softphone.model import CallStatus, TargetError, parse_target
 
 if TYPE_CHECKING:
     from softphone.engine.engine import CallUpdate, Engine
@@ -86,9 +86,9 @@ class Connect:
             return
         self._on_bridged(self._dialled[winner])
 
-    def _hang_up(self, call_id: UUID, cause: EndCause | None = None) -> None:
+    def _hang_up(self, call_id: UUID) -> None:
         with contextlib.suppress(EngineError):  # ended meanwhile
-            self._engine.end_call(call_id, cause)
+            self._engine.end_call(call_id)
 
     def _finish(self, outcome: str) -> None:
         if self._over:
@@ -105,8 +105,8 @@ class Connect:
             return
         self._over = True
         self._engine.remove_listener(self._changed)
-        # VoIPBIN's rule: a master's end ends its chained calls as normal, ringing or not.
-        cause = None if self._engine.is_live(self._master) else EndCause.MASTER_ENDED
+        if not self._engine.is_live(self._master):
+            return  # the engine's chained rule ends them (as normal, ringing or not)
         for call_id in self._dialled:
             if call_id != self.winner and call_id not in self._ended:
-                self._hang_up(call_id, cause)
+                self._hang_up(call_id)

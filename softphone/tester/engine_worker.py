@@ -88,6 +88,8 @@ class Worker:
                 _emit(chained.model_copy(update={"chained": True}).model_dump_json())
             return
         del self.jobs[call.id]
+        if not call.chained_call_ids:
+            del self.masters[call.id]  # no chained call can come now
         result = self._result(job, call, update)
         if self._placing_now:
             self._ended_while_placing = result  # place() decides: a full slot is retried

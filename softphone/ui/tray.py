@@ -26,28 +26,27 @@ def tray_pixmap(missed: int, size: int = 64, *, password_needed: bool = False) -
     painter.setFont(font)
     painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "✆")
     if missed:
-        badge = QRect(size // 2 - 2, 0, size // 2 + 2, size // 2 + 2)
-        painter.setBrush(QColor("#e0302a"))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(badge)
-        painter.setPen(QColor("white"))
-        font.setPixelSize(int(size * 0.32))
-        font.setBold(True)
-        painter.setFont(font)
         count = str(missed) if missed < 100 else "99+"
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, count)
+        _badge(painter, QRect(size // 2 - 2, 0, size // 2 + 2, size // 2 + 2), "#e0302a",
+               count, int(size * 0.32))
     if password_needed:
-        badge = QRect(0, size // 2 - 2, size // 2 + 2, size // 2 + 2)
-        painter.setBrush(QColor(PASSWORD_BADGE))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(badge)
-        painter.setPen(QColor("white"))
-        font.setPixelSize(int(size * 0.36))
-        font.setBold(True)
-        painter.setFont(font)
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "!")
+        _badge(painter, QRect(0, size // 2 - 2, size // 2 + 2, size // 2 + 2), PASSWORD_BADGE,
+               "!", int(size * 0.36))
     painter.end()
     return pixmap
+
+
+def _badge(painter: QPainter, rect: QRect, colour: str, text: str, pixels: int) -> None:
+    """A filled disc with bold white text in it."""
+    painter.setBrush(QColor(colour))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(rect)
+    painter.setPen(QColor("white"))
+    font = QFont(painter.font())
+    font.setPixelSize(pixels)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class Tray(QSystemTrayIcon):
