@@ -278,6 +278,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
             # that same moment and stopped the loop before the future completed (a
             # "Event loop stopped before Future completed" traceback on one close in two).
             app.lastWindowClosed.connect(loop.stop)
+            window.closed.connect(loop.stop)  # quit from the tray: no window was visible
             loop.run_forever()
     finally:
         instance.close()

@@ -20,7 +20,10 @@ from softphone.model.timestamps import OptionalTimestamp, Timestamp
 
 # Reading VoIPBIN JSON: today's API adds fields (customer_id, owner_*, ...) that a softphone
 # does not use, so unknown keys are ignored rather than refused.
-_CONFIG = ConfigDict(extra="ignore", validate_assignment=True, use_enum_values=False)
+# defer_build: the schema is built on first use, so a command that never makes a Call
+# (`history --json` on an empty folder, `--version`) does not pay for it (issue 16).
+_CONFIG = ConfigDict(extra="ignore", validate_assignment=True, use_enum_values=False,
+                     defer_build=True)
 
 
 def _none_to_empty_str(value: Any) -> Any:

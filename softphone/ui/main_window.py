@@ -121,6 +121,9 @@ class _EngineRelay(QObject):
 
 class MainWindow(QMainWindow):
     settings_changed = Signal(CallSettings)  # the window's call settings, as just saved
+    # The window closed for good (quit): the app ends on this, not on Qt's lastWindowClosed,
+    # which a window hidden in the tray (or with the pop-up still up) never sends.
+    closed = Signal()
 
     def __init__(
         self,
@@ -952,4 +955,5 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.detach()
         super().closeEvent(event)
+        self.closed.emit()
 

@@ -46,8 +46,12 @@ def _statuses(stderr: str) -> list[str]:
 
 
 def loud_runs(samples: np.ndarray, rate: int, threshold_dbfs: float = -45.0,
-              block_s: float = 0.01) -> list[tuple[int, int]]:
-    """(start, end) sample indexes of each stretch of 10 ms blocks above the threshold."""
+              block_s: float = 0.01, dropout_s: float = 0.0) -> list[tuple[int, int]]:
+    """(start, end) sample indexes of each stretch of 10 ms blocks above the threshold.
+
+    Stretches apart by at most ``dropout_s`` are one: a device underrun on a loaded machine
+    (10 ms of silence inside a tone) is the audio benchmark's figure, not a cadence break.
+    """
     block = round(rate * block_s)
     n = samples.size // block
     rms = np.sqrt(np.mean(samples[: n * block].reshape(n, block) ** 2, axis=1))
@@ -58,7 +62,10 @@ def loud_runs(samples: np.ndarray, rate: int, threshold_dbfs: float = -45.0,
         if on and start is None:
             start = i
         elif not on and start is not None:
-            runs.append((start * block, i * block))
+            if runs and start * block - runs[-1][1] <= dropout_s * rate:
+                runs[-1] = (runs[-1][0], i * block)
+            else:
+                runs.append((start * block, i * block))
             start = None
     return runs
 
@@ -239,9 +246,10 @@ def test_ringtone_plays_on_the_ring_device_and_the_call_on_the_speaker(
         "ringing", "progressing", "terminating", "hangup"]
 
     rung, rate = read_wav(tmp_path / "ring.wav")
-    ring_runs = loud_runs(rung, rate)
+    ring_runs = loud_runs(rung, rate, dropout_s=0.03)
     assert ring_runs, "the ring device stayed silent"
-    # Two notes together, 0.4 s on, 0.2 s off, 0.4 s on, then 2 s of rest.
+    # Two notes together, 0.4 s on, 0.2 s off, 0.4 s on, then 2 s of rest: answered after
+    # 5 s, in the middle of the second rest (at 4 s the answer cut the second cycle's tone).
     body = np.concatenate([rung[s + rate // 20: e - rate // 20] for s, e in ring_runs])
     for freq in RINGTONE_HZ:
         assert tone_level_dbfs(body, rate, freq) == pytest.approx(PAIR_TONE_DBFS, abs=1.5)
@@ -278,7 +286,7 @@ def test_the_windows_test_call_plays_our_microphone_back_through_the_echo_servic
     (ended,) = [e for e in _events(out) if e["event"] == "hangup"]
     assert (ended["call"]["hangup_by"], ended["call"]["hangup_reason"]) == ("local", "normal")
     played, rate = read_wav(tmp_path / "speaker.wav")
-    runs = loud_runs(played, rate)
+    runs = loud_runs(played, rate, dropout_s=0.03)
     assert runs, "the speaker stayed silent"
     start, end = max(runs, key=lambda r: r[1] - r[0])
     assert (end - start) / rate > 2.0  # the echo sounds for most of the 4 s call

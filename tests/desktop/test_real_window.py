@@ -6,6 +6,9 @@ Each test starts the window as a user does, with its own data folder and SIP por
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 
 from tests.desktop.conftest import wait_for
@@ -62,6 +65,27 @@ def test_closing_the_window_keeps_it_in_the_tray_and_calls_still_ring(desktop, a
         wait_for(lambda: peer.wait(timeout=0) is not None, 20, "SIPp's call to end")
         peer.assert_success(timeout=1)
         assert 486 in peer.received_status_codes()
+    # A logout while it sits in the tray ends it too (no window was visible to close).
+    os.kill(app.proc.pid, signal.SIGTERM)
+    assert app.proc.wait(5) == 0
+
+
+def test_quit_from_the_tray_menu_ends_the_app_while_the_window_is_hidden(desktop, app_window):
+    app = app_window("--minimized")
+    app.wait_engine()
+    def ours() -> list[str]:
+        return desktop.x("xdotool", "search", "--onlyvisible", "--class", "softphone",
+                         check=False).split()
+
+    [icon] = wait_for(ours, 10, "our tray icon")  # the window is hidden: only the icon shows
+    x, y, width, height = desktop.geometry(icon)
+    desktop.x("xdotool", "mousemove", "--sync", str(x + width // 2), str(y + height // 2),
+              "click", "3")
+    [menu] = wait_for(lambda: [w for w in ours() if w != icon], 10, "the tray menu")
+    x, y, width, height = desktop.geometry(menu)
+    desktop.click(x + width // 2, y + height - 12)  # its last item: Quit
+    assert app.proc.wait(5) == 0
+    assert not desktop.visible_windows("^Quit softphone")  # no call up: nothing asked
 
 
 def test_quitting_with_a_live_call_asks_first(desktop, app_window):
@@ -110,8 +134,6 @@ def test_export_shortcut_works_while_typing_a_search(desktop, app_window):
 def test_sigterm_quits_at_once_even_with_a_tray_and_a_live_call(desktop, app_window):
     # A logout or `kill` sends SIGTERM: nobody may be there to answer "quit?", and hiding
     # into the tray would leave the process running. The call is hung up, the window exits.
-    import os
-    import signal
 
     app = app_window()
     main = app.main_window()
