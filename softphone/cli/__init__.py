@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return (run_call if args.command == "call" else run_listen)(args, dirs)
         if args.command == "history":
-            from softphone.cli.commands import run_history
+            from softphone.cli.history_cmd import run_history
 
             return run_history(args, dirs)
         if args.command == "account":

@@ -12,7 +12,6 @@ from softphone.cli.args import audio_choice
 from softphone.cli.ctl_socket import ControlServer
 from softphone.cli.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, fail
 from softphone.cli.flow_options import flow_driven, host_for, read_flow
-from softphone.cli.output import history_table, summary_line
 from softphone.engine.errors import EngineError
 from softphone.engine.remote import ControlCommands
 from softphone.flows import FlowError
@@ -28,9 +27,7 @@ from softphone.model import (
 from softphone.model.account import AccountSettings, stun_servers
 from softphone.model.ids import NIL_ID
 from softphone.model.policy import IncomingMode, IncomingPolicy
-from softphone.model.siptrace import Direction, ladder_text, printable
-from softphone.store import DataDirs, History
-from softphone.store.export import all_entries, write_csv, write_json
+from softphone.store import DataDirs
 
 if TYPE_CHECKING:
     from softphone.cli.runner import HeadlessRun
@@ -218,57 +215,3 @@ def _dial(engine: Engine, text: str, account: AccountSettings | None) -> str:
     target = _target(text, account)
     engine.make_call(target, account=account.name if account else None)
     return f"calling {target.uri}"
-
-
-def run_history(args: argparse.Namespace, dirs: DataDirs) -> int:
-    if args.details and not args.json:
-        return fail("--details goes with --json", EXIT_USAGE)
-    try:
-        # A reader recovers too: after a crash, `history` is often the first command run,
-        # and it should show the interrupted call ended (and its recording playable) rather
-        # than "progressing" for ever. Recovery never waits for another writer's lock.
-        history = History.open(dirs.history_db, recordings_dir=dirs.recordings)
-        try:
-            if args.csv:
-                # newline="": the csv module writes its own line ends (\r\n, as the window).
-                reconfigure = getattr(sys.stdout, "reconfigure", None)
-                if reconfigure is not None:  # a real terminal or pipe, not a test's stand-in
-                    reconfigure(newline="")
-                write_csv(all_entries(history, limit=args.limit), sys.stdout)
-                return EXIT_OK
-            if args.sip is not None:
-                return _print_ladder(history, args.sip)
-            entries = list(all_entries(history, limit=args.limit))
-        finally:
-            history.close()
-    except KeyboardInterrupt:  # e.g. while waiting for another softphone's migration
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:  # `history --csv | head`: the reader has all it wanted
-        # Python would report the pipe again when it flushes stdout at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    if args.json:
-        write_json(entries, sys.stdout, details=args.details)
-        return EXIT_OK
-    if not entries:
-        print(f"no calls in {dirs.history_db}", file=sys.stderr)
-        return EXIT_OK
-    print(history_table([(e.call, e.diagnostics) for e in entries]))
-    return EXIT_OK
-
-
-def _print_ladder(history: History, wanted: str) -> int:
-    """``history --sip CALL``: the call's line, its ladder, then each message whole."""
-    entry = history.get(wanted) or history.find_by_call_id(wanted)
-    if entry is None:
-        return fail(f"no call {wanted!r} in the history (give its id or its SIP Call-ID)",
-                    EXIT_USAGE)
-    print(summary_line(entry.call, entry.diagnostics))
-    messages = history.sip_messages(entry.call_id_header) if entry.call_id_header else []
-    print()
-    print(ladder_text(messages))
-    for number, message in enumerate(messages, 1):
-        arrow = "sent to" if message.direction is Direction.SENT else "received from"
-        print(printable(f"\n--- {number}. {message.at} {arrow} {message.peer}"))
-        print(printable(message.text.rstrip()))
-    return EXIT_OK

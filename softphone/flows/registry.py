@@ -27,7 +27,7 @@ class Options(BaseModel):
     """Base of every action's options: unknown keys are refused (a typo would be ignored
     silently otherwise); frozen, since one loaded flow runs on many calls."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class NoOptions(Options):

@@ -27,7 +27,7 @@ class RegistrationState(StrEnum):
 
 
 class AccountState(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     name: str
     uri: str
@@ -89,7 +89,7 @@ class AccountSettings(BaseModel):
     """One SIP account as the user configured it. Every text here reaches SIP headers or
     pjsua's configuration, so each field is checked for what that place accepts."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9 ._@+-]+$")
     display_name: str = Field(default="", max_length=128)

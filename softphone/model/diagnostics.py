@@ -11,7 +11,7 @@ from softphone.model.quality import QualitySample, QualitySummary
 
 
 class CallDiagnostics(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     sip_code: int | None = None  # the final SIP status code of the INVITE or the BYE
     sip_reason: str | None = None

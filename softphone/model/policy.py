@@ -20,7 +20,7 @@ class IncomingMode(StrEnum):
 class IncomingPolicy(BaseModel):
     """Settings for every incoming call, fixed when the call starts ringing."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     mode: IncomingMode = IncomingMode.RING
     answer_after_s: float = Field(default=0.0, ge=0.0)

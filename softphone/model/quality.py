@@ -67,7 +67,7 @@ def estimate_mos(
 class QualitySample(BaseModel):
     """One second of a call, as heard here."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     codec: str
     loss_pct: float  # received packets lost in this interval
@@ -77,7 +77,7 @@ class QualitySample(BaseModel):
 
 
 class Range(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     min: float
     avg: float
@@ -92,7 +92,7 @@ class Range(BaseModel):
 class QualitySummary(BaseModel):
     """Min, average and max over a call's samples: kept with the call and exported."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     codec: str
     samples: int

@@ -40,7 +40,7 @@ class Direction(StrEnum):
 
 
 class SipMessage(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     at: Timestamp
     direction: Direction

@@ -28,7 +28,7 @@ class WorkerProtocolError(ValueError):
 class Ready(BaseModel):
     """The worker serves: its SIP transport is bound to ``port`` on its host."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     port: int = Field(ge=1, le=65535)
 
@@ -39,7 +39,7 @@ class Ready(BaseModel):
 class CallEnded(BaseModel):
     """One call the worker took part in, as it ended (pjsua2's CallInfo at DISCONNECTED)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     event: Literal["disconnected"] = "disconnected"
     call_index: int = Field(ge=1, description="1 for the worker's first call, then 2, ...")

@@ -26,7 +26,7 @@ _log = logging.getLogger(__name__)
 
 
 class AudioSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     # Devices are remembered by name, not index: indexes move when devices come and go.
     capture_device: str = ""  # empty: the system default
@@ -36,7 +36,7 @@ class AudioSettings(BaseModel):
 
 
 class CallSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     auto_answer: bool = False
     auto_answer_after_s: float = Field(default=0.0, ge=0.0, le=600.0)
@@ -54,7 +54,7 @@ class CallSettings(BaseModel):
 class DesktopSettings(BaseModel):
     """How the window lives on the desktop: tray, start-up, login."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     # With a tray, closing the window hides it there: calls keep ringing in.
     close_to_tray: bool = True
@@ -66,7 +66,7 @@ class DesktopSettings(BaseModel):
 class NetworkSettings(BaseModel):
     """Where the window's engine listens; read at start."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     interface: str = "0.0.0.0"  # an address of this computer; 0.0.0.0: all of them
     sip_port: int | None = Field(default=None, ge=0, le=65535)  # None: 5060 or next free
@@ -75,7 +75,7 @@ class NetworkSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     default_domain: str = ""
     default_account: str = ""
