@@ -4,6 +4,7 @@ strict harness's hooks."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,16 @@ from tests.harness.error_logs import (  # noqa: F401 - pytest finds hooks and fi
 )
 from tests.harness.peer_logs import pytest_runtest_makereport  # noqa: F401
 from tests.peers.kamailio import Kamailio, kamailio_available, start_kamailio
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _temp_files_under_basetemp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Peers' work folders (their logs, kept for a post-mortem) go under pytest's basetemp,
+    which pytest prunes to the last three runs: in /tmp they piled up run after run."""
+    before = tempfile.tempdir
+    tempfile.tempdir = str(tmp_path_factory.mktemp("tmp", numbered=False))
+    yield
+    tempfile.tempdir = before
 
 
 @pytest.fixture

@@ -80,40 +80,83 @@ class Desktop:
         self.x("xdotool", "mousemove", "--sync", str(x), str(y), "click", "1")
 
 
-def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+def _start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
 
-@pytest.fixture(scope="session")
-def desktop() -> Iterator[Desktop]:
-    missing = [tool for tool in NEEDED if shutil.which(tool) is None]
-    if missing:
-        pytest.fail(f"missing {', '.join(missing)} (.ci/run installs them)")
+def _logs(folder: Path) -> str:
+    return "\n".join(f"--- {log.name}:\n{log.read_text(errors='replace')[-2000:]}"
+                     for log in sorted(folder.glob("*.log")))
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in reversed(procs):
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _start_desktop(folder: Path) -> tuple[Desktop, list[subprocess.Popen[bytes]]]:
+    """Xvfb, then openbox and a tray on it; AssertionError if one does not come up."""
     read, write = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], pass_fds=(write,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with (folder / "xvfb.log").open("ab") as out:
+        xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0",
+                                 "1280x800x24", "-nolisten", "tcp"], pass_fds=(write,),
+                                stdout=out, stderr=subprocess.STDOUT)
     os.close(write)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
-    desk = Desktop(f":{number}")
-    helpers = [_start(["openbox"], desk.env)]
-    wait_for(lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in desk.x(
-        "xprop", "-root", "_NET_SUPPORTING_WM_CHECK", check=False), 10, "openbox")
-    helpers.append(_start(["trayer", "--edge", "top", "--align", "right", "--widthtype",
-                           "pixel", "--width", "80", "--height", "24"], desk.env))
-    wait_for(lambda: desk.x("xdotool", "search", "--class", "trayer", check=False), 10,
-             "the tray")
+    procs: list[subprocess.Popen[bytes]] = [xvfb]
+    try:
+        if not number:
+            raise AssertionError(f"Xvfb gave no display (exit {xvfb.wait(5)})")
+        desk = Desktop(f":{number}")
+        openbox = _start(["openbox"], desk.env, folder / "openbox.log")
+        procs.append(openbox)
+
+        def managed() -> bool:
+            if openbox.poll() is not None:
+                raise AssertionError(f"openbox exited with {openbox.returncode}")
+            return "_NET_SUPPORTING_WM_CHECK(WINDOW)" in desk.x(
+                "xprop", "-root", "_NET_SUPPORTING_WM_CHECK", check=False)
+
+        wait_for(managed, 30, "openbox")
+        procs.append(_start(["trayer", "--edge", "top", "--align", "right", "--widthtype",
+                             "pixel", "--width", "80", "--height", "24"], desk.env,
+                            folder / "trayer.log"))
+        wait_for(lambda: desk.x("xdotool", "search", "--class", "trayer", check=False), 30,
+                 "the tray")
+    except BaseException:
+        _stop(procs)
+        raise
+    return desk, procs
+
+
+@pytest.fixture(scope="session")
+def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desktop]:
+    missing = [tool for tool in NEEDED if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"missing {', '.join(missing)} (.ci/run installs them)")
+    # A second try on a fresh display: once in a full CI run openbox never came up in 10 s;
+    # the failure keeps each try's X, openbox and tray output.
+    failures = []
+    for attempt in range(2):
+        folder = tmp_path_factory.mktemp(f"desktop{attempt}")
+        try:
+            desk, procs = _start_desktop(folder)
+            break
+        except AssertionError as exc:
+            failures.append(f"{exc}\n{_logs(folder)}")
+    else:
+        raise AssertionError("no desktop:\n" + "\n".join(failures))
     try:
         yield desk
     finally:
-        for proc in [*helpers, xvfb]:
-            proc.terminate()
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(procs)
 
 
 def free_udp_port() -> int:
@@ -194,10 +237,10 @@ def app_window(desktop: Desktop, tmp_path: Path) -> Iterator[Callable[..., AppWi
 
 
 @pytest.fixture
-def other_window(desktop: Desktop) -> Iterator[str]:
+def other_window(desktop: Desktop, tmp_path: Path) -> Iterator[str]:
     """Another program's window, in front and focused (where the user is typing)."""
     proc = _start(["xmessage", "-name", "otherapp", "-title", "other program",
-                   "typing here"], desktop.env)
+                   "typing here"], desktop.env, tmp_path / "xmessage.log")
     found = wait_for(lambda: desktop.visible_windows("^other program$"), 10, "xmessage")
     assert isinstance(found, list)
     window = found[0]
