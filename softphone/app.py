@@ -8,7 +8,6 @@ import logging.handlers
 import os
 import sys
 from collections.abc import Callable
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,6 +63,8 @@ def open_log_file(logs: Path) -> Path | None:
 
 def pjsip_version() -> str:
     """PJSIP's version as the binding ships it (its wheel is versioned after pjproject)."""
+    from importlib import metadata  # 10 ms of imports: only when asked
+
     try:
         binding = metadata.version("pjsua2-python")
     except metadata.PackageNotFoundError:
@@ -125,6 +126,10 @@ class EventHooks:
 
 
 def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False) -> int:
+    # First, before any other Qt or ui import: every import after QtCore pays PySide6's hook.
+    from softphone.ui.pyside_import_hook import lighten_pyside_import_hook
+
+    lighten_pyside_import_hook()
     from PySide6 import __version__ as qt_version
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox

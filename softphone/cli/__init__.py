@@ -52,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             from softphone.cli.ctl_cmd import run_ctl
 
             return run_ctl(args, dirs)
+        # Before the first Qt import: every import after QtCore pays PySide6's import hook.
+        from softphone.ui.pyside_import_hook import lighten_pyside_import_hook
+
+        lighten_pyside_import_hook()
         from softphone.ui.single_instance import forward
 
         # One window per data folder: a window already open takes the link and shows itself.

@@ -8,7 +8,6 @@ pjmedia's clock thread: it only counts, and lets no exception reach C++.
 
 from __future__ import annotations
 
-import numpy as np
 import pjsua2 as pj
 
 from softphone.engine.sink_port import SinkPort
@@ -20,6 +19,10 @@ SILENCE_RMS = 100.0
 class ReceiveMeter(SinkPort):
     def __init__(self) -> None:
         super().__init__()
+        # numpy with the first meter (a number test), not with every engine (start-up).
+        import numpy
+
+        self._np = numpy
         self.frames = 0
         self.loud = 0
 
@@ -37,6 +40,7 @@ class ReceiveMeter(SinkPort):
         try:
             self.frames += 1  # a frame with no audio in it is silence too
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
+                np = self._np
                 samples = np.frombuffer(bytes(frame.buf), dtype="<i2").astype(np.float64)
                 if samples.size and float(np.sqrt(np.mean(samples * samples))) > SILENCE_RMS:
                     self.loud += 1

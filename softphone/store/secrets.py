@@ -4,9 +4,6 @@ touch our settings files or logs."""
 
 from __future__ import annotations
 
-import keyring
-import keyring.errors
-
 from softphone.store.paths import StoreError
 
 SERVICE = "softphone"
@@ -36,6 +33,9 @@ def _key(account: str) -> str:
 
 
 def set_password(account: str, password: str) -> None:
+    import keyring  # its backends cost 17 ms of start-up: loaded at first use
+    import keyring.errors
+
     try:
         keyring.set_password(SERVICE, _key(account), password)
     except keyring.errors.NoKeyringError:
@@ -45,6 +45,9 @@ def set_password(account: str, password: str) -> None:
 
 
 def get_password(account: str) -> str | None:
+    import keyring  # its backends cost 17 ms of start-up: loaded at first use
+    import keyring.errors
+
     try:
         return keyring.get_password(SERVICE, _key(account))
     except keyring.errors.NoKeyringError:
@@ -54,6 +57,9 @@ def get_password(account: str) -> str | None:
 
 
 def delete_password(account: str) -> None:
+    import keyring  # its backends cost 17 ms of start-up: loaded at first use
+    import keyring.errors
+
     try:
         keyring.delete_password(SERVICE, _key(account))
     except keyring.errors.PasswordDeleteError:
