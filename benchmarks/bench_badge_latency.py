@@ -4,7 +4,8 @@ A tiny SIP peer in this script (a raw UDP socket) answers the window's INVITE wi
 180 Ringing and, a moment later, 486 Busy Here. Each response's send time is compared
 with the first paint of the badge showing the new status ("ringing", then "hangup").
 The figure includes the engine's poll interval (paced as app.py paces it:
-softphone/ui/poll_pace.py, 10 ms while a call is live, 50 ms idle; --fixed-poll-ms N polls
+softphone/ui/engine_poller.py: 10 ms while a call is live, 50 ms or 1 s idle, at once when SIP
+arrives; --fixed-poll-ms N polls
 every N ms instead, for comparison), pjsip's parsing, the listeners, and Qt's repaint.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_badge_latency.py \
@@ -29,12 +30,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from softphone.app import POLL_INTERVAL_MS, HistorySaver  # noqa: E402
+from softphone.app import HistorySaver  # noqa: E402
 from softphone.engine import BindAddress, Engine, EngineConfig  # noqa: E402
 from softphone.store import History, Settings  # noqa: E402
 from softphone.ui.call_card import CallCard  # noqa: E402
+from softphone.ui.engine_poller import EnginePoller  # noqa: E402
 from softphone.ui.main_window import MainWindow  # noqa: E402
-from softphone.ui.poll_pace import FAST_MS, IDLE_MS, next_interval_ms  # noqa: E402
+from softphone.ui.poll_pace import ASLEEP_MS, FAST_MS, IDLE_MS  # noqa: E402
 
 
 def response(invite: str, code: int, reason: str) -> bytes:
@@ -84,15 +86,11 @@ def main() -> int:
     window.calls.linger_s = 0.2
     window.show()
     poll = QTimer()
-
-    def paced_poll() -> None:
-        engine.poll(0)
-        poll.setInterval(next_interval_ms(engine))  # as app.py's poll does
-
     if args.fixed_poll_ms is None:
-        poll.timeout.connect(paced_poll)
-        poll.start(POLL_INTERVAL_MS)
-        pace = f"paced ({FAST_MS} ms while a call is live, {IDLE_MS} ms idle)"
+        poller = EnginePoller(engine, lambda: None)  # as app.py polls
+        poller.start()
+        pace = (f"paced ({FAST_MS} ms while a call is live, {IDLE_MS} ms idle, "
+                f"{ASLEEP_MS} ms asleep on the SIP socket: {poller.watching})")
     else:
         poll.timeout.connect(lambda: engine.poll(0))
         poll.start(args.fixed_poll_ms)

@@ -136,8 +136,8 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     from qasync import QEventLoop
 
     from softphone.ui.about_dialog import AboutInfo
+    from softphone.ui.engine_poller import EnginePoller
     from softphone.ui.main_window import MainWindow
-    from softphone.ui.poll_pace import next_interval_ms
     from softphone.ui.single_instance import serve_window
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -242,22 +242,20 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
         # Say so once, rather than let the first call be mysteriously silent.
         window.show_message("No sound device found: calls connect, but without microphone "
                             "or speaker")
-    # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md).
-    timer = QTimer()
+    # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md),
+    # slowly when idle and at once when SIP arrives (ui/engine_poller.py, issue 16).
     hooks = EventHooks(settings.calls.on_event)
     engine.add_listener(hooks)
     store.subscribe(lambda stored, changed: hooks.configure(stored.calls.on_event)
                     if "calls" in changed else None)
 
-    def poll() -> None:
-        engine.poll(0)
+    def after_poll() -> None:
         ladder.flush()  # SIP messages are written here, never inside a SIP callback
         for failure in hooks.take_failures():
             window.show_message(failure)
-        timer.setInterval(next_interval_ms(engine))  # slow when idle (issue 16)
 
-    timer.timeout.connect(poll)
-    timer.start(POLL_INTERVAL_MS)
+    poller = EnginePoller(engine, after_poll)
+    poller.start()
     if net.sip_port is None and engine.local_port != 5060:
         window.show_message(f"SIP port 5060 is taken (another softphone?): listening on "
                             f"{engine.local_port}. Choose a port in Settings → Desktop and "
@@ -278,7 +276,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
                             on_terminate=window.quit_unasked)
     try:
         with loop:
-            app.aboutToQuit.connect(timer.stop)
+            app.aboutToQuit.connect(poller.stop)
             # Stop, not a future awaited until the last window closes: Qt quits the app at
             # that same moment and stopped the loop before the future completed (a
             # "Event loop stopped before Future completed" traceback on one close in two).

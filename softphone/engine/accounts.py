@@ -205,6 +205,10 @@ class AccountRegistry:
         self._transports[key] = tid
         return tid
 
+    def has_stream_transports(self) -> bool:
+        """Whether a TCP or TLS transport was made for an account (its sockets come and go)."""
+        return bool(self._transports)
+
     # -- state -------------------------------------------------------------------------------
 
     def on_reg_state(

@@ -40,6 +40,7 @@ from softphone.engine.pjlog import (
 from softphone.engine.policy import CallPolicy
 from softphone.engine.port_free import free_port
 from softphone.engine.session import CallSession
+from softphone.engine.sip_sockets import udp_socket_fds
 from softphone.engine.sipmsg import HEADER_LIMIT
 from softphone.engine.timers import TimerHandle, Timers
 from softphone.engine.transport import create_udp_transport, error_text
@@ -69,6 +70,7 @@ from softphone.model.policy import IncomingPolicy
 _log = logging.getLogger(__name__)
 # How long shutdown keeps SIP running after our last BYE/CANCEL (its transaction's end).
 LINGER_S = 1.0
+SND_IDLE_CLOSE_S = 1  # seconds; pjsua's own default
 # A transfer target pjsua could not even start calling never reports a state: end it then.
 TRANSFER_START_S = 5.0
 
@@ -128,6 +130,8 @@ class Engine:
         self.ring_timeout_s: float | None = None
         self._ep: _Endpoint | None = None
         self._writer = PythonLogWriter()
+        self._last_sip_at = float("-inf")
+        self._writer.trace_listeners.append(self._note_sip)
         self._account: _Account | None = None
         self._transport_id: int | None = None
         self._local_host = ""
@@ -179,9 +183,16 @@ class Engine:
             cfg.logConfig.consoleLevel = cfg.logConfig.level
             cfg.logConfig.msgLogging = True  # every call's ladder (model.siptrace)
             cfg.logConfig.decor = 0
-            # Keep the null device's clock running: a deleted recorder is only removed (and
-            # its WAV header written) on a bridge clock tick, and an idle device stops ticking.
-            cfg.medConfig.sndAutoCloseTime = -1
+            # The null device's clock stops SND_IDLE_CLOSE_S after the last connection goes
+            # (50 wakeups a second for nothing otherwise, issue 16). A deleted recorder leaves
+            # the bridge (and writes its WAV header) on the next tick, long before that.
+            cfg.medConfig.sndAutoCloseTime = SND_IDLE_CLOSE_S
+            # RTP on SIP's own ioqueue, read by whoever polls the engine (the window every
+            # 10 ms while a call is live, the command line blocked in libHandleEvents), and
+            # no media worker thread: it polled its own ioqueue 100 times a second for ever,
+            # calls or not (issue 16).
+            cfg.medConfig.hasIoqueue = False
+            cfg.medConfig.threadCnt = 0
             ep.libInit(cfg)
             ep.audDevManager().setNullDev()
             if self.audio is not None:
@@ -285,15 +296,36 @@ class Engine:
 
     # -- the event loop ------------------------------------------------------------------
 
-    def poll(self, max_wait_ms: int = 0) -> None:
+    def poll(self, max_wait_ms: int = 0) -> int:
+        """Run pjsip for up to ``max_wait_ms`` and our due timers; pjsip's event count."""
         if self._ep is None:
-            return
+            return 0
         wait = max_wait_ms
         due = self.timers.next_due_in()
         if due is not None:
             wait = min(wait, int(due * 1000))
-        self._ep.libHandleEvents(max(0, wait))
+        events = int(self._ep.libHandleEvents(max(0, wait)))
         self.timers.run_due()
+        return events
+
+    @property
+    def last_sip_message_at(self) -> float:
+        """time.monotonic() of the last SIP message sent or received (-inf: none yet)."""
+        return self._last_sip_at
+
+    def _note_sip(self, _message: object) -> None:
+        self._last_sip_at = time.monotonic()
+
+    @property
+    def sip_on_udp_only(self) -> bool:
+        """Whether all our SIP arrives on the one UDP socket (no TCP or TLS account yet)."""
+        return not self.accounts.has_stream_transports()
+
+    def wake_fds(self) -> list[int]:
+        """Descriptors of the UDP socket SIP arrives on, to wake on; [] when unknown."""
+        if self._ep is None:
+            return []
+        return udp_socket_fds(self._local_port)
 
     def call_later(self, delay_s: float, callback: Callable[[], None]) -> TimerHandle:
         return self.timers.call_later(delay_s, lambda: guarded(callback))

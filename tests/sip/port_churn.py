@@ -37,9 +37,14 @@ def main() -> int:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 250
     engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0), log_level=1))
     engine.start()
+    source = engine.capture_media()
     heard = 0
     for i in range(rounds):
         meters = [BusyMeter().create(f"churn-{i}-{n}") for n in range(PORTS)]
+        # Fed as a call's stream feeds them: connected, so the bridge clock runs (an idle
+        # bridge stops it a second after its last connection goes, engine.SND_IDLE_CLOSE_S).
+        for meter in meters:
+            source.startTransmit(meter)
         # Long enough for the bridge to add them and clock them, varied so frees land at
         # every point of the 20 ms tick.
         deadline = time.monotonic() + 0.021 + (i % 7) * 0.003
