@@ -206,8 +206,12 @@ class AccountRegistry:
         return tid
 
     def has_stream_transports(self) -> bool:
-        """Whether a TCP or TLS transport was made for an account (its sockets come and go)."""
-        return bool(self._transports)
+        """Whether an active account speaks TCP or TLS (those sockets come and go).
+
+        Only active accounts count: a transport outlives the account that made it, but
+        once no account advertises it, SIP for us arrives on the UDP socket (at worst a
+        stray request on a left-over connection waits for the next idle poll)."""
+        return any(a.settings.transport is not Transport.UDP for a in self._accounts.values())
 
     # -- state -------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ socket, or on our own INVITE, would miss the test's 10 s deadlines by far."""
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from softphone.engine import CallUpdate, Engine
 from softphone.model import CallStatus, parse_target
+from softphone.model.account import AccountSettings, Transport
 from softphone.ui import poll_pace
 from softphone.ui.engine_poller import EnginePoller
 from softphone.ui.poll_pace import FAST_MS, IDLE_MS
@@ -111,3 +113,24 @@ def test_it_falls_asleep_only_a_while_after_the_last_sip(
         wait_asleep(qtbot, poller)
         assert time.monotonic() - ended >= 0.3 - 0.05  # RECENT_S after the last message
         peer.assert_success(timeout=5)
+
+
+def test_a_tcp_account_keeps_the_window_awake_until_it_is_removed(
+    engine: Engine, poller: EnginePoller, qtbot: QtBot
+) -> None:
+    # SIP for a TCP account arrives on sockets pjsip opens and closes as it likes, which
+    # the poller does not watch: while one is active the idle pace must stay steady.
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    account = AccountSettings(name="over-tcp", user="alice", domain=f"127.0.0.1:{port}",
+                              transport=Transport.TCP)
+    engine.add_account(account, None)
+    try:
+        assert not poller.watching
+        qtbot.wait(800)  # past RECENT_S after its REGISTER
+        assert poller.interval_ms == IDLE_MS
+    finally:
+        engine.remove_account("over-tcp")
+    assert poller.watching  # the transport outlives the account, but nothing uses it now
+    wait_asleep(qtbot, poller)
