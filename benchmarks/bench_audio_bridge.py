@@ -10,6 +10,8 @@
    ways) for --seconds, against the same call with `--audio null`; user+system CPU time from
    the kernel (wait4), the difference is the bridge's.
 3. Underruns per minute, from that call's own statistics (its "audio closed" log line).
+4. The floor under (2): the same two miniaudio devices, at our period, with Python
+   callbacks that do nothing. No bridge built on miniaudio's callbacks costs less.
 
     .venv/bin/python benchmarks/bench_audio_bridge.py [--seconds 30] [--clicks 10] [--quick]
 """
@@ -97,6 +99,24 @@ def measure_latency(pulse: PulseServer, clicks: int) -> list[float]:
     return delays
 
 
+def device_floor(pulse: PulseServer, seconds: float) -> float:
+    """Per cent of a core for a capture and a playback stream whose callbacks do nothing."""
+    os.environ.update(pulse.env)
+    from softphone.audio.device_audio import DEVICE_BUFFER_MS
+    from softphone.audio.devices import Stream
+
+    streams = [Stream.capture(None, RATE, DEVICE_BUFFER_MS, lambda _data: None),
+               Stream.playback(None, RATE, DEVICE_BUFFER_MS, lambda frames: bytes(frames * 2))]
+    time.sleep(1)  # past the streams' start
+    before, started = os.times(), time.monotonic()
+    time.sleep(seconds)
+    after, ended = os.times(), time.monotonic()
+    for stream in streams:
+        stream.close()
+    cpu = (after.user + after.system) - (before.user + before.system)
+    return 100 * cpu / (ended - started)
+
+
 def run_call(pulse: PulseServer, seconds: float, audio: str, tmp: Path) -> tuple[float, str]:
     env = {**os.environ, **pulse.env, "PYTHONUNBUFFERED": "1"}
     peer = subprocess.Popen(
@@ -141,6 +161,7 @@ def main() -> int:
             pulse = PulseServer(Path(folder))
             pulse.start()
             delays = measure_latency(pulse, args.clicks)
+            floor = device_floor(pulse, min(args.seconds, 20.0))
         finally:
             pulse.stop()
     per_min = re.search(r"underruns per minute: capture ([\d.]+), playback ([\d.]+)", log)
@@ -152,6 +173,9 @@ def main() -> int:
     print(f"CPU of a {args.seconds:.0f} s call: --audio system {cpu_sys:.2f} s, "
           f"--audio null {cpu_null:.2f} s -> bridge {100 * (cpu_sys - cpu_null) / total:.1f}% "
           "of one core per call")
+    share = 100 * (cpu_sys - cpu_null) / total
+    print(f"floor: miniaudio's two devices with callbacks that do nothing: {floor:.1f}% "
+          f"of one core (the bridge costs {share / max(floor, 0.01):.1f}x that)")
     if per_min:
         print(f"underruns per minute: capture {per_min[1]}, playback {per_min[2]}")
     if stats:

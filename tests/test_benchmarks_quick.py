@@ -77,6 +77,8 @@ def test_audio_bridge() -> None:
         rf"--audio system {NUMBER} s, --audio null {NUMBER} s -> bridge {NUMBER}%", out)
     assert system > 0 and null > 0
     figures(rf"underruns per minute: capture {NUMBER}, playback {NUMBER}", out)
+    floor, _ratio = figures(rf"floor: .*: {NUMBER}% of one core \(the bridge costs {NUMBER}x", out)
+    assert floor > 0
 
 
 @pytest.mark.parametrize("mode", ["--engine", "--window"])

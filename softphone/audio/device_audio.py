@@ -35,8 +35,11 @@ from softphone.audio.tones import RINGTONE, Cadence, ToneMixer
 _log = logging.getLogger(__name__)
 
 CLOCK_RATE = 16000  # pjsua's default conference-bridge rate (and G.722's)
-DEVICE_BUFFER_MS = 20
-JITTER_TARGET_MS = 40
+# Chosen by measurement (benchmarks/bench_audio_bridge.py, issue 16): 20 ms device periods
+# and a 40 ms target added 121 ms mic to speaker; 10 ms and 20 ms add 61-71 ms with no
+# underrun in a minute at rest. Below that (5 ms periods, a 15 ms target) underruns begin.
+DEVICE_BUFFER_MS = 10
+JITTER_TARGET_MS = 20
 JITTER_MAX_MS = 80
 # A device that has not called back for this long is gone (unplugged, server restarted).
 STALL_S = 0.6

@@ -4,17 +4,26 @@ The two clocks drift apart (a few samples per second) and deliver in different c
 sizes. The buffer holds about ``target_ms`` of audio: it refills to that level after
 running dry (an underrun: silence is played), and drops the oldest audio when it grows past
 ``max_ms`` (a drop), so the latency it adds stays bounded whichever clock runs faster.
+
+Running dry counts as an underrun only when audio comes again soon after (a gap in the
+sound): when the call's audio simply ends, or pauses for a hold, nothing was lost.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 
+# Audio that resumes within this long of the buffer running dry was interrupted.
+RESUMED_WITHIN_S = 0.2
+
 
 class JitterBuffer:
-    def __init__(self, rate: int, target_ms: int = 40, max_ms: int = 120) -> None:
+    def __init__(self, rate: int, target_ms: int = 40, max_ms: int = 120,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = rate
         self.target = rate * target_ms // 1000
         self.max = rate * max_ms // 1000
@@ -23,6 +32,8 @@ class JitterBuffer:
         self._filling = True  # at start and after an underrun: wait for ``target``
         self.underruns = 0
         self.drops = 0
+        self._clock = clock
+        self._dry_at: float | None = None  # when it last ran dry, until audio comes again
 
     @property
     def fill(self) -> int:
@@ -30,6 +41,10 @@ class JitterBuffer:
 
     def write(self, samples: np.ndarray) -> None:
         with self._lock:
+            if self._dry_at is not None:
+                if self._clock() - self._dry_at <= RESUMED_WITHIN_S:
+                    self.underruns += 1
+                self._dry_at = None
             data = np.concatenate((self._data, samples.astype(np.int16, copy=False)))
             if data.size > self.max:
                 data = data[data.size - self.target:]
@@ -44,7 +59,7 @@ class JitterBuffer:
                     return np.zeros(count, dtype=np.int16)
                 self._filling = False
             if self._data.size < count:
-                self.underruns += 1
+                self._dry_at = self._clock()
                 self._filling = True
                 out = np.zeros(count, dtype=np.int16)
                 out[: self._data.size] = self._data
@@ -58,3 +73,4 @@ class JitterBuffer:
         with self._lock:
             self._data = self._data[:0]
             self._filling = True
+            self._dry_at = None

@@ -13,6 +13,7 @@ import logging
 import pjsua2 as pj
 
 from softphone.engine.audio_types import FrameExchange
+from softphone.engine.byte_vector import frame_bytes, set_frame_bytes
 
 _log = logging.getLogger(__name__)
 FRAME_MS = 20
@@ -34,7 +35,7 @@ class BridgePort(pj.AudioMediaPort):  # type: ignore[misc]
         try:
             data = self._exchange.capture_frame(self.frame_bytes)
             frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
-            frame.buf = pj.ByteVector(data)
+            set_frame_bytes(frame, data)
             frame.size = len(data)
         except BaseException:  # nothing may cross into C++
             self._note_error()
@@ -42,7 +43,7 @@ class BridgePort(pj.AudioMediaPort):  # type: ignore[misc]
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         try:
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
-                self._exchange.playback_frame(bytes(frame.buf))
+                self._exchange.playback_frame(frame_bytes(frame))
         except BaseException:  # nothing may cross into C++
             self._note_error()
 

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import pjsua2 as pj
 
+from softphone.engine.byte_vector import frame_bytes
 from softphone.engine.port_free import free_port
 from softphone.engine.sink_port import FRAME_BYTES, SinkPort
 
@@ -128,7 +129,7 @@ class _TapPort(SinkPort):
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         try:
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
-                self.frames.append(bytes(frame.buf))
+                self.frames.append(frame_bytes(frame))
             else:  # no audio is silence: keep time going for the analysis
                 self.frames.append(bytes(FRAME_BYTES))
         except BaseException:  # nothing may cross into C++

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pjsua2 as pj
 
+from softphone.engine.byte_vector import frame_bytes
 from softphone.engine.sink_port import SinkPort
 
 # About -50 dBFS: comfort noise and a quiet line stay below, speech and tones are far above.
@@ -41,7 +42,7 @@ class ReceiveMeter(SinkPort):
             self.frames += 1  # a frame with no audio in it is silence too
             if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
                 np = self._np
-                samples = np.frombuffer(bytes(frame.buf), dtype="<i2").astype(np.float64)
+                samples = np.frombuffer(frame_bytes(frame), dtype="<i2").astype(np.float64)
                 if samples.size and float(np.sqrt(np.mean(samples * samples))) > SILENCE_RMS:
                     self.loud += 1
         except BaseException:  # nothing may cross into C++

@@ -55,11 +55,28 @@ def test_jitter_buffer_counts_underruns_and_bounds_latency() -> None:
     jb.write(np.ones(640, dtype=np.int16))
     jb.read(320)
     jb.read(320)
-    jb.read(320)  # the producer fell behind
+    jb.read(320)  # the producer fell behind...
+    jb.write(np.ones(16000 // 1000 * 200, dtype=np.int16))  # ...and catches up: a burst
     assert jb.underruns == 1
-    jb.write(np.ones(16000 // 1000 * 200, dtype=np.int16))  # a burst: 200 ms at once
     assert jb.fill <= 16000 * 120 // 1000
     assert jb.drops == 1
+
+
+def test_audio_that_ends_or_pauses_is_no_underrun() -> None:
+    now = [0.0]
+    jb = JitterBuffer(16000, target_ms=20, max_ms=80, clock=lambda: now[0])
+    jb.write(np.ones(320, dtype=np.int16))
+    jb.read(320)
+    jb.read(320)  # the call's audio ended here
+    assert jb.underruns == 0
+    now[0] += 5.0  # held for five seconds, then resumed
+    jb.write(np.ones(320, dtype=np.int16))
+    assert jb.underruns == 0
+    jb.read(320)
+    jb.read(320)
+    now[0] += 0.02  # one frame late: the listener heard a gap
+    jb.write(np.ones(320, dtype=np.int16))
+    assert jb.underruns == 1
 
 
 def test_ringback_is_425_hz_one_second_in_five() -> None:
