@@ -137,6 +137,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
 
     from softphone.ui.about_dialog import AboutInfo
     from softphone.ui.engine_poller import EnginePoller
+    from softphone.ui.first_paint import after_first_paint
     from softphone.ui.main_window import MainWindow
     from softphone.ui.single_instance import serve_window
 
@@ -168,18 +169,12 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     except StoreError as exc:
         QMessageBox.critical(None, "softphone", str(exc))
         return 1
-    # The window uses the computer's sound devices (remembered by name); none: null device.
-    from softphone.audio import open_system_audio
-
-    a = settings.audio
-    audio = open_system_audio(a.capture_device, a.playback_device, a.ring_device,
-                              speaker_volume=a.speaker_volume)
     net = settings.network
     # An explicit SIP port is taken as asked (a clear error when busy); none: 5060 or next.
     engine = Engine(EngineConfig(bind=BindAddress(net.interface, net.sip_port),
                                  rtp_port=net.rtp_port, rtp_port_range=net.rtp_port_range,
                                  recordings_dir=recordings,
-                                 stun_servers=stun_servers(settings.accounts)), audio=audio)
+                                 stun_servers=stun_servers(settings.accounts)))
     try:
         engine.start()
     except EngineError as exc:
@@ -201,14 +196,6 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
         default_domain=os.environ.get("SOFTPHONE_DOMAIN") or None,
         store=store,
     )
-    # Recordings play in the app, on the chosen speaker (or say why they cannot).
-    from softphone.audio.clip_player import ClipPlayer
-    from softphone.store.wav_repair import repair_wav
-
-    clips = ClipPlayer(settings.audio.playback_device, repair=repair_wav)
-    window.history_pane.set_player(clips)
-    store.subscribe(lambda stored, changed: setattr(clips, "speaker", stored.audio.playback_device)
-                    if "audio" in changed else None)
     window.hold_messages()  # start-up's messages shown together, none lost (below)
     if store.warnings:
         # A damaged settings file was set aside or an account skipped: say so once.
@@ -218,16 +205,41 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     saver.on_error = window.show_message
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
-    from softphone.tester.service import NumberTesterService
-
-    window.number_tester = NumberTesterService(dirs.history_db, recordings, dirs.root)
     accounts.start_all()  # registration proceeds as the engine is polled
     from softphone.ui.flows_menu import FlowsMenu
     from softphone.window_flows import WindowFlows
 
     flows = WindowFlows(engine, dirs.root / "flows")  # saved flows, attached from the menu
     window.flows_menu = FlowsMenu(window, flows, window.show_message)  # type: ignore[attr-defined]
-    if audio is not None:
+
+    def once_on_screen() -> None:
+        try:
+            open_audio()
+        finally:
+            window.show_held_messages()  # start-up's messages together, this one's too
+
+    def open_audio() -> None:
+        from softphone.audio import open_system_audio
+        from softphone.audio.clip_player import ClipPlayer
+        from softphone.store.wav_repair import repair_wav
+        from softphone.tester.service import NumberTesterService
+
+        window.number_tester = NumberTesterService(dirs.history_db, recordings, dirs.root)
+        # Recordings play in the app, on the chosen speaker (or say why they cannot).
+        clips = ClipPlayer(store.settings.audio.playback_device, repair=repair_wav)
+        window.history_pane.set_player(clips)
+        store.subscribe(lambda stored, changed: setattr(
+            clips, "speaker", stored.audio.playback_device) if "audio" in changed else None)
+        # The computer's sound devices (remembered by name); none: the null device stays.
+        a = store.settings.audio
+        audio = open_system_audio(a.capture_device, a.playback_device, a.ring_device,
+                                  speaker_volume=a.speaker_volume)
+        if audio is None:
+            # Say so once, rather than let the first call be mysteriously silent.
+            window.show_message("No sound device found: calls connect, but without "
+                                "microphone or speaker")
+            return
+        engine.attach_audio(audio)
         from softphone.ui.audio_panel import mount_audio_panel
 
         def save_audio(chosen: AudioSettings) -> None:
@@ -237,11 +249,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
             except StoreError as exc:
                 window.show_message(str(exc))
 
-        mount_audio_panel(window, audio, settings.audio, save_audio)
-    else:
-        # Say so once, rather than let the first call be mysteriously silent.
-        window.show_message("No sound device found: calls connect, but without microphone "
-                            "or speaker")
+        mount_audio_panel(window, audio, a, save_audio)
     # pjsua2 runs without threads of its own: poll it from the GUI thread (DESIGN.md),
     # slowly when idle and at once when SIP arrives (ui/engine_poller.py, issue 16).
     hooks = EventHooks(settings.calls.on_event)
@@ -271,7 +279,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     engine.refuse_transfers = settings.calls.refuse_transfers
     window.settings_changed.connect(
         lambda calls: setattr(engine, "refuse_transfers", calls.refuse_transfers))
-    window.show_held_messages()
+    after_first_paint(window, once_on_screen)  # before serve_window: ahead of a dialled link
     instance = serve_window(window, dirs.root, dial, window_control(engine, window).handle,
                             on_terminate=window.quit_unasked)
     try:

@@ -6,6 +6,7 @@ pjsua2 runs with no threads of its own, so every callback and every listener run
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import time
@@ -410,6 +411,28 @@ class Engine:
     def playback_media(self) -> pj.AudioMedia | None:
         """Our speaker on the bridge, when real devices are in use."""
         return self._audio_port
+
+    def attach_audio(self, audio: AudioDevices) -> None:
+        """Real sound devices for an engine started on the null device alone: the window
+        opens them once it is on screen (issue 16), and a call already up (a link dialled
+        at start) is moved onto them."""
+        if self._ep is None:
+            raise EngineError("the engine is not running")
+        if self.audio is not None:
+            raise EngineError("sound devices are attached already")
+        null_capture = self._ep.audDevManager().getCaptureDevMedia()
+        for session in self._sessions.values():
+            if session.media.stream is not None:
+                with contextlib.suppress(pj.Error):  # off the null device's silence
+                    null_capture.stopTransmit(session.media.stream)
+        port = BridgePort(audio)
+        port.create()
+        self.audio, self._audio_port = audio, port
+        audio.start()
+        self._cues = (False, False)
+        self.refresh_audio_cues()
+        for session in self._sessions.values():
+            session.media.reconnect()
 
     def refresh_audio_cues(self) -> None:
         """Ringtone while a call rings in; ringback while one rings out with no early media."""

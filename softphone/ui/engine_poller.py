@@ -13,6 +13,7 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
+from softphone.ui import poll_pace
 from softphone.ui.poll_pace import FAST_MS, IDLE_MS, PolledEngine, next_interval_ms
 
 
@@ -40,6 +41,7 @@ class EnginePoller(QObject):
         self._timer.timeout.connect(self.poll)
         engine.add_trace_listener(self._on_sip)
         self._listening = True
+        self._looked = False  # for the SIP socket, which only matters once we may sleep
 
     @property
     def interval_ms(self) -> int:
@@ -51,11 +53,16 @@ class EnginePoller(QObject):
         return bool(self._notifiers) and self._engine.sip_on_udp_only
 
     def start(self) -> None:
+        self._timer.start(FAST_MS)
+
+    def _watch_sockets(self) -> None:
+        # Late, not at start: finding the socket loads psutil, and the window's first paint
+        # need not wait for it (issue 16).
+        self._looked = True
         for fd in self._engine.wake_fds():
             notifier = QSocketNotifier(fd, QSocketNotifier.Type.Read, self)
             notifier.activated.connect(self._on_readable)
             self._notifiers.append(notifier)
-        self._timer.start(FAST_MS)
 
     def stop(self) -> None:
         """Poll no more (the window is quitting; shutdown polls on its own)."""
@@ -73,7 +80,11 @@ class EnginePoller(QObject):
         for notifier in self._notifiers:
             notifier.setEnabled(True)
         self._after_poll()
-        self._timer.setInterval(next_interval_ms(self._engine, self.watching))
+        interval = next_interval_ms(self._engine, self.watching)
+        if not self._looked and next_interval_ms(self._engine, True) == poll_pace.ASLEEP_MS:
+            self._watch_sockets()  # quiet long enough to sleep, if the socket can wake us
+            interval = next_interval_ms(self._engine, self.watching)
+        self._timer.setInterval(interval)
 
     def _on_readable(self) -> None:
         if self._engine.poll(0) == 0:

@@ -48,12 +48,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dtmf-after", type=float, default=1.0, help="seconds after answer")
     parser.add_argument("--hangup-after", type=float, default=3.0, help="seconds after answer")
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--devices-later", action="store_true",
+                        help="start on the null device, attach the devices once the call is "
+                             "up (as the window does for a link dialled at start)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(message)s")
 
     audio = DeviceAudio(args.mic, args.speaker, args.ring_device)
-    engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0)), audio=audio)
+    engine = Engine(EngineConfig(bind=BindAddress("127.0.0.1", 0)),
+                    audio=None if args.devices_later else audio)
     started = time.monotonic()
     done: list[CallUpdate] = []
     ours: set[UUID] = set()  # the calls this driver acts on (not the test call's echo leg)
@@ -84,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         if call.status is CallStatus.RINGING and args.mode == "listen":
             engine.call_later(args.answer_after, lambda: answer(call.id))
         elif call.status is CallStatus.PROGRESSING and call.id in ours:
+            if args.devices_later and engine.audio is None:
+                engine.call_later(0.3, lambda: engine.attach_audio(audio))
             if args.dtmf:
                 engine.call_later(args.dtmf_after, lambda: send_dtmf(call.id))
             engine.call_later(args.hangup_after, lambda: hangup(call.id))

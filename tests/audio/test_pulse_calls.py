@@ -8,6 +8,8 @@ whose monitor the test records.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pytest
 from tests.audio.call_audio import active_part, start_peer, start_softphone
 from tests.audio.pulse_server import PulseServer
 from tests.audio_analysis import dominant_frequency, read_wav, segment, tone_level_dbfs
-from tests.softphone_cli import history_json
+from tests.softphone_cli import ROOT, clean_env, history_json
 
 pytestmark = pytest.mark.sip
 
@@ -117,3 +119,33 @@ def test_unplugged_devices_fall_back_to_the_default_and_the_call_survives(
     heard, rate = read_wav(tmp_path / "peer.wav")
     tail = segment(heard, rate, -2.0, -0.3)
     assert tone_level_dbfs(tail, rate, MIC_HZ) == pytest.approx(MIC_DBFS, abs=3.0)
+
+
+def test_devices_opened_during_a_call_carry_it_both_ways(pulse: PulseServer,
+                                                         tmp_path: Path) -> None:
+    # The window opens its devices just after its first paint (issue 16), and a link
+    # dialled at start may already be up by then: the call moves onto them.
+    pulse.play_tone("micfeed", MIC_HZ, MIC_AMPLITUDE, 60)
+    speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
+    peer, port = start_peer("--tone", str(PEER_HZ), "--record", str(tmp_path / "peer.wav"))
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "tests.audio.engine_driver", "call", f"sip:peer@127.0.0.1:{port}",
+         "--devices-later", "--hangup-after", "4"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env=clean_env(pulse.env), stdin=subprocess.DEVNULL)
+    _out, err = driver.communicate(timeout=60)
+    peer.wait(timeout=20)
+    time.sleep(0.3)
+    speaker.terminate()
+    speaker.wait(timeout=10)
+    assert driver.returncode == 0, err[-3000:]
+
+    heard, rate = read_wav(tmp_path / "peer.wav")  # the far end, from 1 s into the call
+    heard = segment(heard, rate, 1.5, -0.5)
+    assert dominant_frequency(heard, rate) == pytest.approx(MIC_HZ, abs=2)
+    assert tone_level_dbfs(heard, rate, MIC_HZ) == pytest.approx(MIC_DBFS, abs=2.0)
+    played, rate = read_wav(tmp_path / "speaker.wav")
+    played = active_part(played, rate)
+    assert played.size >= rate * 1.5, "the speaker stayed silent"
+    assert dominant_frequency(played, rate) == pytest.approx(PEER_HZ, abs=2)
+    assert tone_level_dbfs(played, rate, PEER_HZ) == pytest.approx(PEER_DBFS, abs=2.0)

@@ -56,7 +56,9 @@ def main(data_dir: str, action: str) -> int:
         from softphone.ui.main_window import MainWindow
 
         windows = [w for w in app.topLevelWidgets() if isinstance(w, MainWindow)]
-        if not windows:
+        # As a user would: once the window is up, its start-up work done (the audio panel,
+        # the number tester and the held start-up messages come right after first paint).
+        if not windows or windows[0].number_tester is None:
             QTimer.singleShot(100, act)
             return
         window = windows[0]
