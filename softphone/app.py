@@ -214,11 +214,11 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
 
     def once_on_screen() -> None:
         try:
-            open_audio()
+            finish_start_up()
         finally:
             window.show_held_messages()  # start-up's messages together, this one's too
 
-    def open_audio() -> None:
+    def finish_start_up() -> None:
         from softphone.audio import open_system_audio
         from softphone.audio.clip_player import ClipPlayer
         from softphone.store.wav_repair import repair_wav

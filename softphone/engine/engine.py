@@ -197,11 +197,7 @@ class Engine:
             ep.libInit(cfg)
             ep.audDevManager().setNullDev()
             if self.audio is not None:
-                # The null device keeps clocking the bridge; this port carries real audio.
-                port = BridgePort(self.audio)
-                port.create()
-                self._audio_port = port
-                self.audio.start()
+                self._bridge_devices(self.audio)
             set_codec_priorities(ep)
             self._create_transport(ep)
             ep.libStart()
@@ -420,19 +416,23 @@ class Engine:
             raise EngineError("the engine is not running")
         if self.audio is not None:
             raise EngineError("sound devices are attached already")
+        self._bridge_devices(audio)
+        self.audio = audio
+        self._cues = (False, False)
+        self.refresh_audio_cues()
         null_capture = self._ep.audDevManager().getCaptureDevMedia()
         for session in self._sessions.values():
             if session.media.stream is not None:
                 with contextlib.suppress(pj.Error):  # off the null device's silence
                     null_capture.stopTransmit(session.media.stream)
+                session.media.reconnect()
+
+    def _bridge_devices(self, audio: AudioDevices) -> None:
+        # The null device keeps clocking the bridge; this port carries real audio.
         port = BridgePort(audio)
         port.create()
-        self.audio, self._audio_port = audio, port
+        self._audio_port = port
         audio.start()
-        self._cues = (False, False)
-        self.refresh_audio_cues()
-        for session in self._sessions.values():
-            session.media.reconnect()
 
     def refresh_audio_cues(self) -> None:
         """Ringtone while a call rings in; ringback while one rings out with no early media."""

@@ -80,11 +80,9 @@ class EnginePoller(QObject):
         for notifier in self._notifiers:
             notifier.setEnabled(True)
         self._after_poll()
-        interval = next_interval_ms(self._engine, self.watching)
         if not self._looked and next_interval_ms(self._engine, True) == poll_pace.ASLEEP_MS:
             self._watch_sockets()  # quiet long enough to sleep, if the socket can wake us
-            interval = next_interval_ms(self._engine, self.watching)
-        self._timer.setInterval(interval)
+        self._timer.setInterval(next_interval_ms(self._engine, self.watching))
 
     def _on_readable(self) -> None:
         if self._engine.poll(0) == 0:

@@ -13,7 +13,9 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 
-class _AfterFirstPaint(QObject):
+class FirstPaint(QObject):
+    """Runs ``work`` once, just after ``window`` first paints (never, if it never does)."""
+
     def __init__(self, window: QWidget, work: Callable[[], None]) -> None:
         super().__init__(window)
         self._window = window
@@ -35,6 +37,6 @@ class _AfterFirstPaint(QObject):
 def after_first_paint(window: QWidget, work: Callable[[], None]) -> None:
     """Run ``work`` once, on the GUI thread, just after ``window`` first paints; at the
     event loop's first turn when it starts hidden (in the tray: nothing paints)."""
-    runner = _AfterFirstPaint(window, work)
+    runner = FirstPaint(window, work)
     if not window.isVisible():
         QTimer.singleShot(0, runner.run)

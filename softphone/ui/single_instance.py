@@ -28,6 +28,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
 from softphone.store import instance_name
+from softphone.ui.first_paint import FirstPaint
 
 _log = logging.getLogger(__name__)
 
@@ -188,27 +189,17 @@ class _FileOpenFilter(QObject):
         return False
 
 
-class _ReadyReporter(QObject):
+def _report_ready(window: QWidget, quit_after_ms: int) -> QObject:
     """Smoke tests and benchmarks: print READY_LINE once the window has painted, then close
     the window ``quit_after_ms`` later (and at the latest a minute after that, painted or not).
     """
+    QTimer.singleShot(quit_after_ms + 60_000, window.close)
 
-    def __init__(self, window: QWidget, quit_after_ms: int) -> None:
-        super().__init__(window)
-        self._window = window
-        self._quit_after_ms = quit_after_ms
-        self._done = False
-        QTimer.singleShot(quit_after_ms + 60_000, window.close)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self._done and event.type() == QEvent.Type.Paint:
-            self._done = True
-            QTimer.singleShot(0, self._ready)
-        return False
-
-    def _ready(self) -> None:
+    def ready() -> None:
         print(READY_LINE, file=sys.stderr, flush=True)
-        QTimer.singleShot(self._quit_after_ms, self._window.close)
+        QTimer.singleShot(quit_after_ms, window.close)
+
+    return FirstPaint(window, ready)
 
 
 class WindowInstance:
@@ -274,7 +265,5 @@ def serve_window(
         except ValueError:
             _log.warning("%s=%r is not a number of seconds; ignored", SMOKE_QUIT_ENV, quit_after)
         else:
-            reporter = _ReadyReporter(window, quit_ms)
-            window.installEventFilter(reporter)
-            filters.append(reporter)
+            filters.append(_report_ready(window, quit_ms))
     return WindowInstance(server, filters)

@@ -33,6 +33,15 @@ def start_softphone(pulse: PulseServer, data_dir: Path, *args: str) -> subproces
     )
 
 
+def start_driver(pulse: PulseServer, *args: str) -> subprocess.Popen[str]:
+    """tests/audio/engine_driver.py: the engine with real devices, as the window drives it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.audio.engine_driver", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env=clean_env(pulse.env), stdin=subprocess.DEVNULL,
+    )
+
+
 def active_part(samples: np.ndarray, rate: int, margin_s: float = 0.3) -> np.ndarray:
     """The stretch where something sounds (blocks above -45 dBFS), trimmed at both ends:
     a monitor recording also holds the silence before the call and after it."""

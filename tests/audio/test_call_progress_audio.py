@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from softphone.audio.tones import DTMF_FREQS, RINGBACK_HZ, RINGTONE_HZ, TONE_AMPLITUDE
-from tests.audio.call_audio import active_part, start_peer, start_softphone
+from tests.audio.call_audio import active_part, start_driver, start_peer, start_softphone
 from tests.audio.pulse_server import PulseServer
 from tests.audio_analysis import dominant_frequency, read_wav, rms_dbfs, tone_level_dbfs
 from tests.peers.sipp import run_uas, sipp_available
-from tests.softphone_cli import ROOT, clean_env, history_json
+from tests.softphone_cli import ROOT, history_json
 
 pytestmark = pytest.mark.sip
 
@@ -165,14 +165,6 @@ def test_ringback_after_180_without_media(pulse: PulseServer, tmp_path: Path) ->
 
 # -- DTMF and the ring device, through the engine as the window drives it ----------------
 
-def _start_driver(pulse: PulseServer, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "tests.audio.engine_driver", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env=clean_env(pulse.env), stdin=subprocess.DEVNULL,
-    )
-
-
 def _events(stdout: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
 
@@ -190,7 +182,7 @@ def test_dtmf_keys_play_their_two_tones_locally_and_reach_the_far_end(
     pulse.keep_awake("speaker")
     speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
     peer, port = start_peer()  # sends silence: our speaker holds only our own key tones
-    driver = _start_driver(pulse, "call", f"sip:peer@127.0.0.1:{port}", "--dtmf", digits,
+    driver = start_driver(pulse, "call", f"sip:peer@127.0.0.1:{port}", "--dtmf", digits,
                            "--dtmf-after", "1", "--hangup-after", "2.5")
     out, err = driver.communicate(timeout=60)
     received = _peer_result(peer)
@@ -223,7 +215,7 @@ def test_ringtone_plays_on_the_ring_device_and_the_call_on_the_speaker(
     pulse.keep_awake("ringsink")
     speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
     ringer = pulse.record("ringsink.monitor", tmp_path / "ring.wav")
-    driver = _start_driver(pulse, "listen", "--ring-device", "Ring_Sink",
+    driver = start_driver(pulse, "listen", "--ring-device", "Ring_Sink",
                            "--answer-after", "4", "--hangup-after", "2.5")
     assert driver.stdout is not None
     line = driver.stdout.readline()
@@ -279,7 +271,7 @@ def test_the_windows_test_call_plays_our_microphone_back_through_the_echo_servic
     # microphone takes in comes out of the speaker, once, a round trip later.
     pulse.play_tone("micfeed", 1000.0, 0.5, 60)
     speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
-    driver = _start_driver(pulse, "test-call", "--hangup-after", "4")
+    driver = start_driver(pulse, "test-call", "--hangup-after", "4")
     out, err = driver.communicate(timeout=60)
     _stop(speaker)
     assert driver.returncode == 0, err[-3000:]

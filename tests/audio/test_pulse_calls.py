@@ -9,16 +9,16 @@ whose monitor the test records.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.audio.call_audio import active_part, start_peer, start_softphone
+from tests.audio.call_audio import active_part, start_driver, start_peer, start_softphone
 from tests.audio.pulse_server import PulseServer
 from tests.audio_analysis import dominant_frequency, read_wav, segment, tone_level_dbfs
-from tests.softphone_cli import ROOT, clean_env, history_json
+from tests.softphone_cli import history_json
 
 pytestmark = pytest.mark.sip
 
@@ -32,11 +32,19 @@ PEER_DBFS = -11.5
 
 def _call(pulse: PulseServer, tmp_path: Path, *extra: str, seconds: float = 4.0
           ) -> tuple[str, Path, Path]:
+    return _call_peer(pulse, tmp_path, lambda uri: start_softphone(
+        pulse, tmp_path / "data", "call", uri, "--bind", "127.0.0.1:0",
+        "--hangup-after", str(seconds), *extra))
+
+
+def _call_peer(pulse: PulseServer, tmp_path: Path,
+               start: Callable[[str], subprocess.Popen[str]]) -> tuple[str, Path, Path]:
+    """Our tone in the microphone, the peer's tone back, our speaker recorded: ``start``
+    calls the peer's URI; returns its stderr and the peer's and the speaker's WAVs."""
     pulse.play_tone("micfeed", MIC_HZ, MIC_AMPLITUDE, 60)
     speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
     peer, port = start_peer("--tone", str(PEER_HZ), "--record", str(tmp_path / "peer.wav"))
-    phone = start_softphone(pulse, tmp_path / "data", "call", f"sip:peer@127.0.0.1:{port}",
-                            "--bind", "127.0.0.1:0", "--hangup-after", str(seconds), *extra)
+    phone = start(f"sip:peer@127.0.0.1:{port}")
     _out, err = phone.communicate(timeout=60)
     peer.wait(timeout=20)
     time.sleep(0.3)
@@ -46,14 +54,9 @@ def _call(pulse: PulseServer, tmp_path: Path, *extra: str, seconds: float = 4.0
     return err, tmp_path / "peer.wav", tmp_path / "speaker.wav"
 
 
-def test_microphone_reaches_the_far_end_and_the_far_end_our_speaker(
-    pulse: PulseServer, tmp_path: Path
-) -> None:
-    err, peer_wav, speaker_wav = _call(pulse, tmp_path, "--record")
-    assert "microphone: system default" in err and "speaker: system default" in err
-
+def _assert_heard_both_ways(peer_wav: Path, speaker_wav: Path, from_s: float) -> None:
     heard, rate = read_wav(peer_wav)  # what the far end received from our microphone
-    heard = segment(heard, rate, 1.0, -0.5)
+    heard = segment(heard, rate, from_s, -0.5)
     assert dominant_frequency(heard, rate) == pytest.approx(MIC_HZ, abs=2)
     assert tone_level_dbfs(heard, rate, MIC_HZ) == pytest.approx(MIC_DBFS, abs=2.0)
 
@@ -62,6 +65,14 @@ def test_microphone_reaches_the_far_end_and_the_far_end_our_speaker(
     assert played.size >= rate * 1.5, "the speaker stayed silent"
     assert dominant_frequency(played, rate) == pytest.approx(PEER_HZ, abs=2)
     assert tone_level_dbfs(played, rate, PEER_HZ) == pytest.approx(PEER_DBFS, abs=2.0)
+
+
+def test_microphone_reaches_the_far_end_and_the_far_end_our_speaker(
+    pulse: PulseServer, tmp_path: Path
+) -> None:
+    err, peer_wav, speaker_wav = _call(pulse, tmp_path, "--record")
+    assert "microphone: system default" in err and "speaker: system default" in err
+    _assert_heard_both_ways(peer_wav, speaker_wav, from_s=1.0)
 
     # The recording holds both directions, mixed as heard: our voice and theirs.
     recordings = sorted((tmp_path / "data").rglob("*.wav"))
@@ -125,27 +136,6 @@ def test_devices_opened_during_a_call_carry_it_both_ways(pulse: PulseServer,
                                                          tmp_path: Path) -> None:
     # The window opens its devices just after its first paint (issue 16), and a link
     # dialled at start may already be up by then: the call moves onto them.
-    pulse.play_tone("micfeed", MIC_HZ, MIC_AMPLITUDE, 60)
-    speaker = pulse.record("speaker.monitor", tmp_path / "speaker.wav")
-    peer, port = start_peer("--tone", str(PEER_HZ), "--record", str(tmp_path / "peer.wav"))
-    driver = subprocess.Popen(
-        [sys.executable, "-m", "tests.audio.engine_driver", "call", f"sip:peer@127.0.0.1:{port}",
-         "--devices-later", "--hangup-after", "4"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env=clean_env(pulse.env), stdin=subprocess.DEVNULL)
-    _out, err = driver.communicate(timeout=60)
-    peer.wait(timeout=20)
-    time.sleep(0.3)
-    speaker.terminate()
-    speaker.wait(timeout=10)
-    assert driver.returncode == 0, err[-3000:]
-
-    heard, rate = read_wav(tmp_path / "peer.wav")  # the far end, from 1 s into the call
-    heard = segment(heard, rate, 1.5, -0.5)
-    assert dominant_frequency(heard, rate) == pytest.approx(MIC_HZ, abs=2)
-    assert tone_level_dbfs(heard, rate, MIC_HZ) == pytest.approx(MIC_DBFS, abs=2.0)
-    played, rate = read_wav(tmp_path / "speaker.wav")
-    played = active_part(played, rate)
-    assert played.size >= rate * 1.5, "the speaker stayed silent"
-    assert dominant_frequency(played, rate) == pytest.approx(PEER_HZ, abs=2)
-    assert tone_level_dbfs(played, rate, PEER_HZ) == pytest.approx(PEER_DBFS, abs=2.0)
+    _err, peer_wav, speaker_wav = _call_peer(pulse, tmp_path, lambda uri: start_driver(
+        pulse, "call", uri, "--devices-later", "--hangup-after", "4"))
+    _assert_heard_both_ways(peer_wav, speaker_wav, from_s=1.5)  # attached 0.3 s after answer
