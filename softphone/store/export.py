@@ -19,8 +19,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from softphone.model import CallDirection, HangupReason
-from softphone.model.explain import plain_outcome
+from softphone.model.enums import CallDirection, HangupReason
 from softphone.store.history import HistoryEntry, HistoryScope
 
 
@@ -72,6 +71,8 @@ def all_entries(
 def details_row(entry: HistoryEntry) -> dict[str, Any]:
     """A call with what SIP told us about it, beside the Call, never inside it:
     ``{"call": <VoIPBIN Call>, "sip": {...}, "outcome": "<plain sentence>"}``."""
+    from softphone.model.explain import plain_outcome  # with the rows' models (history.py)
+
     quality = entry.quality.model_dump(mode="json") if entry.quality is not None else None
     return {
         "call": json.loads(entry.call.model_dump_json()),
@@ -106,6 +107,8 @@ def write_json(
 
 
 def csv_row(entry: HistoryEntry) -> tuple[str, ...]:
+    from softphone.model.explain import plain_outcome  # with the rows' models (history.py)
+
     call = entry.call
     return tuple(csv_cell(cell) for cell in (
         call.id, call.tm_create or "", call.direction.value, call.source.target,

@@ -34,24 +34,33 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID
 
-from pydantic import ValidationError
-
-from softphone.model.call import Call
-from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.enums import CallDirection, HangupReason
-from softphone.model.quality import QualitySummary
-from softphone.model.siptrace import SipMessage
-from softphone.model.timestamps import Timestamp
 from softphone.store.owner import Owner, is_gone, this_process
 from softphone.store.paths import StoreError
-from softphone.store.recovery import INTERRUPTED_DETAIL, end_interrupted
-from softphone.store.wav_repair import repair_wav
+
+if TYPE_CHECKING:
+    from softphone.model.call import Call
+    from softphone.model.diagnostics import CallDiagnostics
+    from softphone.model.quality import QualitySummary
+    from softphone.model.siptrace import SipMessage
+
+# The pydantic models load with the first row read or written, not with the store: an
+# empty history (a fresh install's `history --json`) never pays for pydantic (issue 16).
+# pydantic's ValidationError is a ValueError, which is what the readers below catch.
 
 # CallDiagnostics is the model's (the engine reports with it), re-exported so there is one.
 __all__ = ["SCHEMA_VERSION", "CallDiagnostics", "History", "HistoryEntry", "HistoryScope"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "CallDiagnostics":  # the re-export above, loaded with pydantic on first use
+        from softphone.model.diagnostics import CallDiagnostics
+
+        return CallDiagnostics
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +288,8 @@ class HistoryEntry:
     @classmethod
     def of(cls, call: Call, diagnostics: CallDiagnostics | None) -> HistoryEntry:
         """The entry the store keeps for this call, without a round trip to the database."""
+        from softphone.model.diagnostics import CallDiagnostics
+
         d = diagnostics if diagnostics is not None else CallDiagnostics()
         return cls(
             call=call,
@@ -294,6 +305,8 @@ class HistoryEntry:
 
     @property
     def diagnostics(self) -> CallDiagnostics:
+        from softphone.model.diagnostics import CallDiagnostics
+
         return CallDiagnostics(
             sip_code=self.sip_code,
             sip_reason=self.sip_reason,
@@ -308,9 +321,11 @@ class HistoryEntry:
 def _quality(text: str | None) -> QualitySummary | None:
     if not text:
         return None
+    from softphone.model.quality import QualitySummary
+
     try:
         return QualitySummary.model_validate_json(text)
-    except (ValidationError, ValueError):
+    except ValueError:
         return None  # a damaged figure is not worth losing the call over
 
 
@@ -339,6 +354,8 @@ def _row(
     owner: Owner | None = None,
     test_run: str | None = None,
 ) -> tuple[Any, ...]:
+    from softphone.model.diagnostics import CallDiagnostics
+
     d = diagnostics if diagnostics is not None else CallDiagnostics()
     owner = owner or this_process()
     remote = call.remote
@@ -914,6 +931,9 @@ class History:
 
     def sip_messages(self, call_id_header: str) -> builtins.list[SipMessage]:
         """A call's SIP messages, in the order they crossed the wire."""
+        from softphone.model.siptrace import SipMessage
+        from softphone.model.timestamps import Timestamp
+
         with self._connection("read") as conn, closing(conn.execute(
             "SELECT at, direction, peer, first_line, text FROM sip_messages "
             "WHERE call_id_header = ? ORDER BY seq", (call_id_header,)
@@ -925,7 +945,7 @@ class History:
                 messages.append(SipMessage(at=Timestamp.parse(at), direction=direction,
                                            peer=peer, call_id=call_id_header,
                                            first_line=first_line, text=text))
-            except (ValidationError, ValueError):
+            except ValueError:
                 continue  # a damaged row: the rest of the ladder still reads
         return messages
 
@@ -987,6 +1007,9 @@ class History:
         return ended
 
     def _end_orphan(self, conn: sqlite3.Connection, key: str) -> bool:
+        from softphone.store.recovery import INTERRUPTED_DETAIL, end_interrupted
+        from softphone.store.wav_repair import repair_wav
+
         with closing(conn.execute(_SELECT_ORPHAN, (key,))) as cur:
             row = cur.fetchone()
         if row is None:
@@ -1199,11 +1222,13 @@ class History:
         return int(row[0]) if row else 0
 
     def _entry(self, row: Sequence[Any]) -> HistoryEntry | None:
+        from softphone.model.call import Call
+
         (key, call_json, sip_code, sip_reason, user_agent, pdd, call_id_header, detail,
          talk, quality_json) = row
         try:
             call = Call.model_validate_json(call_json)
-        except (ValidationError, ValueError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:
             log.warning(
                 "call history %s: skipping damaged call %s (%s)",
                 self._path, key, str(exc).splitlines()[0],
