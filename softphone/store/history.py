@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 from uuid import UUID
 
+from softphone.lazy import lazy_exports
 from softphone.model.enums import CallDirection, HangupReason
 from softphone.store.owner import Owner, is_gone, this_process
 from softphone.store.paths import StoreError
@@ -53,14 +54,8 @@ if TYPE_CHECKING:
 
 # CallDiagnostics is the model's (the engine reports with it), re-exported so there is one.
 __all__ = ["SCHEMA_VERSION", "CallDiagnostics", "History", "HistoryEntry", "HistoryScope"]
-
-
-def __getattr__(name: str) -> object:
-    if name == "CallDiagnostics":  # the re-export above, loaded with pydantic on first use
-        from softphone.model.diagnostics import CallDiagnostics
-
-        return CallDiagnostics
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# Loaded with pydantic on first use, as the package's own exports are (softphone/lazy.py).
+__getattr__ = lazy_exports(__name__, {"CallDiagnostics": "softphone.model.diagnostics"})
 
 log = logging.getLogger(__name__)
 
