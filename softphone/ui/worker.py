@@ -47,7 +47,10 @@ class Worker(QObject):
         if self._closed:
             return
         self._pending += 1
-        self._timer.start()
+        # Never restart a running drain timer: jobs submitted every few ms (a busy line)
+        # pushed it back for good, and no result came back until the traffic paused.
+        if not self._timer.isActive():
+            self._timer.start()
         results = self._results
 
         def run() -> None:
