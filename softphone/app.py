@@ -214,6 +214,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
 
     def once_on_screen() -> None:
         try:
+            window.notifier.open()  # the session bus: ready before the first call rings
             finish_start_up()
         finally:
             window.show_held_messages()  # start-up's messages together, this one's too

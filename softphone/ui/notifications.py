@@ -30,15 +30,29 @@ class DesktopNotifier(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.supports_actions = False
+        self._supports_actions = False
+        self._opened = False
         self._conn: Any = None
         self._listener: threading.Thread | None = None
         self._stop = threading.Event()
+
+    def open(self) -> None:
+        """Connect to the session bus, once. Not in __init__: jeepney and a round trip to
+        the service (up to TIMEOUT_S when it is slow to start) must not hold back the
+        window's first paint, so app.py opens it just after; else the first use does."""
+        if self._opened:
+            return
+        self._opened = True
         try:
             self._open()
         except Exception as exc:  # no session bus, no service: the tray balloon serves
             _log.info("no desktop notifications with actions: %s", exc)
             self.close()
+
+    @property
+    def supports_actions(self) -> bool:
+        self.open()
+        return self._supports_actions
 
     def _open(self) -> None:
         from jeepney import DBusAddress, MessageType, new_method_call
@@ -51,8 +65,8 @@ class DesktopNotifier(QObject):
         if reply.header.message_type is MessageType.error:
             raise RuntimeError(f"{SERVICE}: {reply.body[0] if reply.body else 'error'}")
         capabilities = reply.body[0] if reply.body else []
-        self.supports_actions = "actions" in capabilities
-        if self.supports_actions:
+        self._supports_actions = "actions" in capabilities
+        if self._supports_actions:
             self._listener = threading.Thread(target=self._listen, name="notifications",
                                               daemon=True)
             self._listener.start()
@@ -93,6 +107,7 @@ class DesktopNotifier(QObject):
     def notify(self, summary: str, body: str, actions: list[tuple[str, str]],
                timeout_ms: int = -1, replaces: int = 0) -> int | None:
         """Show one; its id, or None when it could not be shown."""
+        self.open()
         if self._conn is None:
             return None
         from jeepney import new_method_call
@@ -120,9 +135,10 @@ class DesktopNotifier(QObject):
                 self._address, "CloseNotification", "u", (notification,)), timeout=TIMEOUT_S)
 
     def close(self) -> None:
+        self._opened = True  # closed for good: never reopened by a later use
         self._stop.set()
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 self._conn.close()
         self._conn = None
-        self.supports_actions = False
+        self._supports_actions = False

@@ -30,7 +30,11 @@ def bus_rig(qtbot, engine, data_dir, desktop_bus):
 
 def test_answer_from_the_notification_button(bus_rig, desktop_bus, engine):
     rig = bus_rig
+    # Not while the window is built (its first paint does not wait on the bus): app.py
+    # connects just after that paint, and a first use connects too, as here.
+    assert desktop_bus.methods == []
     assert rig.window.notifier.supports_actions
+    assert desktop_bus.methods == ["GetCapabilities"]
     with run_uac("uac_bye", f"127.0.0.1:{engine.local_port}", variables={"hold_ms": 300}) as peer:
         card = card_for_only_call(rig)
         rig.wait(lambda: bool(desktop_bus.shown))

@@ -35,6 +35,7 @@ class NotificationServer:
     address: str
     daemon: subprocess.Popen[bytes]
     shown: list[Shown] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)  # every method called, in order
 
     def __post_init__(self) -> None:
         self._ids = itertools.count(1)
@@ -55,6 +56,7 @@ class NotificationServer:
             if msg.header.message_type is not MessageType.method_call:
                 continue
             member = msg.header.fields.get(HeaderFields.member)
+            self.methods.append(str(member))
             if member == "GetCapabilities":
                 self._conn.send(new_method_return(msg, "as", (["actions", "body"],)))
             elif member == "Notify":
