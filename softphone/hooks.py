@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import shlex
 import subprocess
@@ -25,6 +24,7 @@ from enum import StrEnum
 from softphone.model import Call, CallChange, CallDirection, CallStatus
 from softphone.model.diagnostics import CallDiagnostics
 from softphone.model.explain import plain_outcome
+from softphone.pydantic_plugins import child_environment
 
 _log = logging.getLogger(__name__)
 HOOK_TIMEOUT_S = 10.0
@@ -105,7 +105,7 @@ class HookRunner:
             if len(self._pending) >= MAX_PENDING:
                 self._fail(f"event command skipped for {event.value}: {MAX_PENDING} still run")
                 return
-            env = {**os.environ, **hook_environment(event, call, diagnostics)}
+            env = {**child_environment(), **hook_environment(event, call, diagnostics)}
             future = self._pool.submit(self._execute, event, call.model_dump_json(), env)
             self._pending.add(future)
         # Outside the lock: a command already done runs _done here, at once.

@@ -8,10 +8,12 @@ import sys
 
 from softphone.cli.args import build_parser, link_as_dial, normalize_link
 from softphone.cli.exits import EXIT_FAILURE, EXIT_USAGE, fail
+from softphone.pydantic_plugins import skip_plugin_scan
 from softphone.store.paths import StoreError, resolve_data_dirs
 
 
 def main(argv: list[str] | None = None) -> int:
+    skip_plugin_scan()  # ~20 ms of every start that builds a model (softphone/pydantic_plugins.py)
     parser = build_parser()
     args = parser.parse_args(link_as_dial(sys.argv[1:] if argv is None else list(argv)))
     if args.dial is not None:

@@ -89,3 +89,20 @@ def test_an_unreadable_command_is_bad_input(data_dir, command):
     result = run_cli("call", "sip:x@127.0.0.1:9", "--on-event", command, data_dir=data_dir)
     assert result.returncode == 2
     assert "--on-event" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("users_own", [None, "1"])
+def test_the_command_gets_the_users_environment_not_our_pydantic_switch(
+        data_dir, tmp_path, users_own):
+    # softphone switches pydantic's plugin scan off for itself (softphone/pydantic_plugins.py);
+    # a user's command, perhaps a pydantic program of their own, must not inherit that.
+    seen = tmp_path / "seen.json"
+    script, _log = hook_script(
+        tmp_path, f"open({str(seen)!r}, 'w').write(json.dumps("
+                  "os.environ.get('PYDANTIC_DISABLE_PLUGINS')))\n")
+    env = {} if users_own is None else {"PYDANTIC_DISABLE_PLUGINS": users_own}
+    with run_uas("uas_486") as peer:
+        result = run_cli("call", peer.uri(), "--audio", "null", "--on-event", str(script),
+                         data_dir=data_dir, env=env)
+    assert result.returncode == 0, result.explain()
+    assert json.loads(seen.read_text()) == users_own
