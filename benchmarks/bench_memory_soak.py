@@ -22,6 +22,18 @@ with its call cards and its history pane following every call live.
 
 Ring timeout 60 s (the window's default) in both modes; ``--dial-timeout`` and
 ``--max-duration`` (off by default, as in the default settings) arm the other call timers.
+
+Warm-up is counted in time, not calls: pjsip keeps each ended call's dialog, its SDP and
+its last response for 32 s (64 x T1: timers D and J of RFC 3261, so a retransmitted BYE
+still gets its 200), about 38 KB a call. Memory therefore climbs for the first 32 s of a
+run to a level set by the call rate, then stays: the "linger" column counts the calls
+ended less than 32 s before each sample. Growth is measured from the first sample after
+LINGER_S + a margin; in the window, also after the SIP log's feed is full (it keeps the
+newest 5,000 messages, about 700 calls). The level it stays at is the load's: the calls
+panel keeps each ended card 8 s, so at the soak's ~9 calls a second ~70 cards are up at
+once ("cards"), where a person's calls leave one or two. The reference (``--reference``, on unless
+--quick) is the same load through a bare pjsua2 script in its own process
+(benchmarks/bare_pjsua2_soak.py), printed beside ours: what pjsip itself keeps.
 """
 
 from __future__ import annotations
@@ -30,6 +42,7 @@ import argparse
 import contextlib
 import gc
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,6 +72,8 @@ from tests.peers.sipp import SippPeer, run_uac, run_uas  # noqa: E402
 
 RING_TIMEOUT_S = 60.0
 OUT_IN_FLIGHT = 2  # outgoing calls up at once; with two incoming, the library's 4
+LINGER_S = 32.0  # pjsip keeps an ended call's dialog this long (64 x T1, RFC 3261)
+WARMUP_S = LINGER_S + 8.0  # growth is measured from the first sample after this
 
 
 def rss_mb() -> float:
@@ -107,6 +122,9 @@ class Load:
         self.done_out = 0
         self.done_in = 0
         self._live_out: set[UUID] = set()
+        self.ended_at: list[float] = []
+        self.started = time.monotonic()
+        self.last_out_end = self.started
         self.uas: SippPeer | None = None
         self.uac: SippPeer | None = None
         if self.n_out:
@@ -117,6 +135,7 @@ class Load:
         self._hold_ms = hold_ms
 
     def start_incoming(self) -> None:
+        self.started = time.monotonic()
         if self.n_in:
             self.uac = run_uac("uac_bye", f"127.0.0.1:{self.engine.local_port}",
                                variables={"hold_ms": self._hold_ms},
@@ -127,11 +146,21 @@ class Load:
         if not call.is_over:
             return
         self.done += 1
+        self.ended_at.append(time.monotonic())
         if call.direction is CallDirection.OUTGOING:
             self.done_out += 1
+            self.last_out_end = time.monotonic()
             self._live_out.discard(call.id)
         else:
             self.done_in += 1
+
+    def out_rate(self) -> float:
+        """Outgoing calls per second, from the load's start to the last one's end."""
+        return self.done_out / max(self.last_out_end - self.started, 1e-3)
+
+    def lingering(self, now: float) -> int:
+        """Calls ended less than LINGER_S ago: their dialogs are still in pjsip."""
+        return sum(1 for t in self.ended_at if now - t < LINGER_S)
 
     def want_outgoing(self) -> bool:
         return self.placed < self.n_out and len(self._live_out) < OUT_IN_FLIGHT
@@ -151,16 +180,36 @@ class Load:
                 peer.cleanup(keep=False)
 
 
+# (calls done, seconds since the load began, RSS MB, warmed up)
+Row = tuple[int, float, float, bool]
+
+
+def growth(rows: list[Row]) -> tuple[Row, Row, float] | None:
+    """(first, last, MB per 1000 calls) from the first sample after the warm-up to the
+    last; None when the run did not outlast the warm-up with calls to spare."""
+    last = rows[-1]
+    after = [r for r in rows if r[3] and r[0] < last[0]]
+    if not after:
+        return None
+    first = after[0]
+    return first, last, (last[2] - first[2]) / (last[0] - first[0]) * 1000
+
+
 class Table:
-    def __init__(self, load: Load, extra: Callable[[], dict[str, int]] | None = None) -> None:
+    def __init__(self, load: Load, extra: Callable[[], dict[str, int]] | None = None,
+                 warm: Callable[[], bool] = lambda: True) -> None:
+        """``warm``: what the mode needs beyond WARMUP_S to be past its warm-up."""
         self.load = load
         self.extra = extra
-        self.rows: list[tuple[int, float, Counter[str]]] = []
+        self.warm = warm
+        self.rows: list[Row] = []
         self._header = False
 
     def sample(self, calls: int, engine: Engine) -> None:
         counts = census()
         counts["out"], counts["in"] = self.load.done_out, self.load.done_in
+        now = time.monotonic()
+        counts["linger"] = self.load.lingering(now)
         counts["timers"] = len(engine.timers._heap)
         counts["sessions"] = len(engine._sessions)
         if self.extra is not None:
@@ -170,31 +219,71 @@ class Table:
             counts["py KB"] = tracemalloc.get_traced_memory()[0] // 1024
         if not self._header:
             self._keys = list(counts)
-            print(f"{'calls':>6} {'RSS MB':>8} {'MB/100':>7}  " + " ".join(
+            print(f"{'calls':>6} {'s':>5} {'RSS MB':>8} {'MB/100':>7}  " + " ".join(
                 f"{k:>{max(6, len(k))}}" for k in self._keys), flush=True)
             self._header = True
         per100 = ""
         if self.rows and calls > self.rows[-1][0]:
-            last_calls, last_rss, _ = self.rows[-1]
+            last_calls, _, last_rss, _ = self.rows[-1]
             per100 = f"{(rss - last_rss) / (calls - last_calls) * 100:+.2f}"
-        print(f"{calls:>6} {rss:>8.1f} {per100:>7}  " + " ".join(
+        elapsed = max(0.0, now - self.load.started) if self.rows else 0.0
+        print(f"{calls:>6} {elapsed:>5.0f} {rss:>8.1f} {per100:>7}  " + " ".join(
             f"{counts.get(k, 0):>{max(6, len(k))}}" for k in self._keys), flush=True)
-        self.rows.append((calls, rss, counts))
+        self.rows.append((calls, elapsed, rss, elapsed >= WARMUP_S and self.warm()))
 
     def verdict(self) -> None:
-        """Growth over the second half of the run: the first half is warm-up (pjsip's
-        pools, SQLite's page cache and Qt's caches fill, then stay)."""
         start, end = self.rows[0], self.rows[-1]
-        print(f"RSS: start {start[1]:.1f} MB (engine started, no call yet), "
-              f"end {end[1]:.1f} MB after {end[0]} calls")
-        half = [r for r in self.rows if r[0] >= end[0] / 2]
-        first = half[0] if half and half[0][0] < end[0] else start
-        if end[0] > first[0]:
-            per1000 = (end[1] - first[1]) / (end[0] - first[0]) * 1000
-            print(f"growth per 1000 calls: {per1000:.2f} MB "
-                  f"(calls {first[0]} to {end[0]}, {first[1]:.1f} -> {end[1]:.1f} MB)")
+        print(f"RSS: start {start[2]:.1f} MB (engine started, no call yet), "
+              f"end {end[2]:.1f} MB after {end[0]} calls")
+        found = growth(self.rows)
+        if found is not None:
+            first, last, per1000 = found
+            print(f"growth per 1000 calls: {per1000:.2f} MB after the warm-up "
+                  f"(calls {first[0]} to {last[0]}, {first[2]:.1f} -> {last[2]:.1f} MB)")
+        elif end[0] > start[0]:
+            per1000 = (end[2] - start[2]) / (end[0] - start[0]) * 1000
+            print(f"growth per 1000 calls: {per1000:.2f} MB over the whole run, all of it "
+                  "inside the warm-up (run more calls for a figure that means something)")
         else:
-            print("growth per 1000 calls: n/a (too few calls)")
+            print("growth per 1000 calls: n/a (no call finished)")
+
+
+def run_reference(args: argparse.Namespace, out_rate: float) -> list[Row]:
+    """The same load through a bare pjsua2 script (benchmarks/bare_pjsua2_soak.py), its
+    outgoing calls placed at ``out_rate`` a second, the pace of our run."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / "bare_pjsua2_soak.py"),
+           "--calls", str(args.calls), "--every", str(args.every),
+           "--hold-ms", str(args.hold_ms), "--rate", f"{args.rate:g}",
+           "--timeout", str(args.timeout), "--out-rate", f"{out_rate:.3f}"]
+    if args.only:
+        cmd += ["--only", args.only]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout + 60,
+                          stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise SystemExit(f"the bare pjsua2 reference failed ({proc.returncode}):\n"
+                         f"{proc.stderr[-2000:]}")
+    rows: list[Row] = []
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if parts and parts[0] == "row":
+            elapsed = float(parts[2])
+            rows.append((int(parts[1]), elapsed, float(parts[3]), elapsed >= WARMUP_S))
+    return rows
+
+
+def side_by_side(ours: list[Row], bare: list[Row], mode: str) -> None:
+    print(f"side by side, the same load at the same pace ({bare[-1][0]} calls; reference: "
+          "bare pjsua2 script):")
+    print(f"  {'':<18} {'start MB':>9} {'end MB':>8} {'added MB':>9} "
+          f"{'growth/1000 after warm-up':>26}")
+    for name, rows in ((f"softphone {mode}", ours), ("bare pjsua2", bare)):
+        found = growth(rows)
+        per1000 = f"{found[2]:.2f} MB" if found else "n/a (short run)"
+        print(f"  {name:<18} {rows[0][2]:>9.1f} {rows[-1][2]:>8.1f} "
+              f"{rows[-1][2] - rows[0][2]:>9.1f} {per1000:>26}")
+    added = [rows[-1][2] - rows[0][2] for rows in (ours, bare)]
+    ratio = f"{added[0] / added[1]:.2f}x" if added[1] > 0 else "n/a (the reference added none)"
+    print(f"  memory the calls added, softphone/bare: {ratio}")
 
 
 def make_engine(data: Path, store: bool = True) -> tuple[Engine, History]:
@@ -211,7 +300,7 @@ def make_engine(data: Path, store: bool = True) -> tuple[Engine, History]:
     return engine, history
 
 
-def run_engine(args: argparse.Namespace, data: Path) -> None:
+def run_engine(args: argparse.Namespace, data: Path) -> tuple[list[Row], float]:
     engine, history = make_engine(data, not args.no_history)
     load = Load(engine, args.calls, args.hold_ms, args.rate, args.only)
     answered: set[UUID] = set()
@@ -260,9 +349,10 @@ def run_engine(args: argparse.Namespace, data: Path) -> None:
         table.verdict()
         engine.shutdown()
         history.close()
+    return table.rows, load.out_rate()
 
 
-def run_window(args: argparse.Namespace, data: Path) -> None:
+def run_window(args: argparse.Namespace, data: Path) -> tuple[list[Row], float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QObject, QTimer
     from PySide6.QtWidgets import QApplication
@@ -271,6 +361,7 @@ def run_window(args: argparse.Namespace, data: Path) -> None:
     from softphone.store import CallSettings, Settings
     from softphone.ui.call_card import CallCard
     from softphone.ui.main_window import MainWindow
+    from softphone.ui.sip_log import MAX_MESSAGES
 
     _app = QApplication.instance() or QApplication(sys.argv)
     engine, history = make_engine(data)
@@ -293,6 +384,7 @@ def run_window(args: argparse.Namespace, data: Path) -> None:
             "QTimers": len(window.findChildren(QTimer)),
             "QObjects": len(window.findChildren(QObject)),
             "hist rows": window.history_pane.model.rowCount(),
+            "sip log": len(window.sip_feed.messages),
             "announced": len(window._announced_incoming),
             # A C extension that drops references to True/False it never took counts
             # these down to an abort ("bool_dealloc"), however much memory is free.
@@ -300,7 +392,9 @@ def run_window(args: argparse.Namespace, data: Path) -> None:
             "refs False": sys.getrefcount(False),
         }
 
-    table = Table(load, qt_counts)
+    # The SIP log window's feed keeps the newest MAX_MESSAGES (~700 calls' worth): a
+    # bounded store that fills once, so growth is measured after it is full.
+    table = Table(load, qt_counts, warm=lambda: len(window.sip_feed.messages) >= MAX_MESSAGES)
     loop = QEventLoop()
     state = {"next": args.every}
     deadline = time.monotonic() + args.timeout
@@ -347,6 +441,7 @@ def run_window(args: argparse.Namespace, data: Path) -> None:
         engine.shutdown()
         history.close()
         reader.close()
+    return table.rows, load.out_rate()
 
 
 def main() -> None:
@@ -369,21 +464,25 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=3600, help="give up after S seconds")
     parser.add_argument("--quick", action="store_true",
                         help="20 calls (10 each way), sampled every 10 (CI)")
+    parser.add_argument("--reference", action=argparse.BooleanOptionalAction, default=None,
+                        help="also run the load through a bare pjsua2 script (default: on, "
+                        "off with --quick)")
     args = parser.parse_args()
     if args.quick:
         args.calls, args.every, args.timeout = 20, 10, min(args.timeout, 60)
     args.every = args.every or max(1, args.calls // 10)
+    if args.reference is None:
+        args.reference = not args.quick
     data = Path(tempfile.mkdtemp(prefix="bench-soak-"))
     print(f"memory soak, {'window' if args.window else 'engine'} mode: {args.calls} calls, "
           f"hold {args.hold_ms} ms, incoming at {args.rate:g}/s", flush=True)
     if args.tracemalloc:
         tracemalloc.start()
     started = time.monotonic()
-    if args.window:
-        run_window(args, data)
-    else:
-        run_engine(args, data)
+    rows, out_rate = run_window(args, data) if args.window else run_engine(args, data)
     print(f"elapsed {time.monotonic() - started:.0f} s", flush=True)
+    if args.reference:
+        side_by_side(rows, run_reference(args, out_rate), "window" if args.window else "engine")
     if args.window:
         # PySide6 6.12 can abort in the interpreter's final collection after a window
         # has run (bool_dealloc); the figures are out, everything is shut down: skip it.

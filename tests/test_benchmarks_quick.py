@@ -83,8 +83,14 @@ def test_audio_bridge() -> None:
 
 @pytest.mark.parametrize("mode", ["--engine", "--window"])
 def test_memory_soak(mode: str) -> None:
-    out = run_bench("bench_memory_soak.py", mode)
+    # The engine run brings its reference along (a bare pjsua2 script, the same load).
+    out = run_bench("bench_memory_soak.py", mode, *(["--reference"] if mode == "--engine" else []))
     assert figures(r"calls: (\d+) outgoing, (\d+) incoming done", out) == [10, 10]
     start, end, _calls = figures(rf"RSS: start {NUMBER} MB .*, end {NUMBER} MB after (\d+)", out)
     assert 0 < start <= end * 1.5
     figures(rf"growth per 1000 calls: {NUMBER} MB", out)
+    if mode == "--engine":
+        for name in ("softphone engine", "bare pjsua2"):
+            start, end, _added = figures(rf"^\s+{name}\s+{NUMBER}\s+{NUMBER}\s+{NUMBER}\s", out)
+            assert 0 < start <= end
+        assert re.search(rf"memory the calls added, softphone/bare: ({NUMBER}x|n/a)", out), out
