@@ -45,9 +45,10 @@ class ActiveCallsPanel(QScrollArea):
         self._layout.addWidget(self._empty)
         self._layout.addStretch(1)
         self.setWidget(inner)
+        # Ticks only while there are cards: an empty panel wakes nobody (issue 16).
         self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        self._timer.start(TICK_MS)
 
     # -- cards ----------------------------------------------------------------------------
 
@@ -60,6 +61,8 @@ class ActiveCallsPanel(QScrollArea):
             if diagnostics is not None:
                 card.update_call(call, diagnostics)
             self.cards[call.id] = card
+            if not self._timer.isActive():  # a restart would push the next tick back
+                self._timer.start()
             # A ringing incoming call goes on top, where it is seen first; any other live
             # call above the ended ones, which never push a live call out of view.
             position = 0 if card.is_incoming_ringing else self._first_ended_position()
@@ -112,6 +115,8 @@ class ActiveCallsPanel(QScrollArea):
         if self._current == call_id:
             self.set_current(self._next_live())
         self._empty.setVisible(not self.cards)
+        if not self.cards:
+            self._timer.stop()
 
     def _next_live(self) -> UUID | None:
         live = [c for c in self.cards.values() if not c.is_over and not c.is_incoming_ringing]

@@ -241,8 +241,12 @@ def serve_window(
     if not server.listen():
         _log.warning("another window already serves %s; links go there", data_dir)
         server = None
-    filters: list[QObject] = [_FileOpenFilter(window)]
-    app.installEventFilter(filters[0])
+    filters: list[QObject] = []
+    if sys.platform == "darwin":
+        # Only where QFileOpenEvent exists: an application filter is Python run for every
+        # event of every widget (issue 16: idle cost).
+        filters.append(_FileOpenFilter(window))
+        app.installEventFilter(filters[0])
     if dial:
         QTimer.singleShot(0, lambda: dial_in(window, dial))
 
