@@ -113,8 +113,9 @@ class Load:
     """The call load, shared by both modes: counts finished calls by direction."""
 
     def __init__(self, engine: Engine, calls: int, hold_ms: int, rate: float,
-                 only: str | None = None) -> None:
+                 only: str | None = None, out_rate: float = 0) -> None:
         self.engine = engine
+        self._out_rate = out_rate  # outgoing calls a second at most; 0: as fast as they end
         self.n_out = {"out": calls, "in": 0}.get(only or "", calls // 2)
         self.n_in = calls - self.n_out
         self.placed = 0
@@ -163,6 +164,9 @@ class Load:
         return sum(1 for t in self.ended_at if now - t < LINGER_S)
 
     def want_outgoing(self) -> bool:
+        if self._out_rate > 0 and self.placed >= (
+                time.monotonic() - self.started) * self._out_rate + 1:
+            return False  # paced: the level memory settles at depends on the call rate
         return self.placed < self.n_out and len(self._live_out) < OUT_IN_FLIGHT
 
     def placed_outgoing(self, call_id: UUID) -> None:
@@ -302,7 +306,7 @@ def make_engine(data: Path, store: bool = True) -> tuple[Engine, History]:
 
 def run_engine(args: argparse.Namespace, data: Path) -> tuple[list[Row], float]:
     engine, history = make_engine(data, not args.no_history)
-    load = Load(engine, args.calls, args.hold_ms, args.rate, args.only)
+    load = Load(engine, args.calls, args.hold_ms, args.rate, args.only, args.out_rate)
     answered: set[UUID] = set()
 
     def answer(call_id: UUID) -> None:
@@ -372,7 +376,7 @@ def run_window(args: argparse.Namespace, data: Path) -> tuple[list[Row], float]:
                                            max_duration_s=args.max_duration))
     window = MainWindow(engine, reader, data, settings, None)
     window.show()
-    load = Load(engine, args.calls, args.hold_ms, args.rate, args.only)
+    load = Load(engine, args.calls, args.hold_ms, args.rate, args.only, args.out_rate)
     engine.add_listener(load.on_update)
     poll = QTimer()
     poll.timeout.connect(lambda: engine.poll(0))
@@ -454,6 +458,10 @@ def main() -> None:
                         help="sample every N calls (default: calls/10)")
     parser.add_argument("--hold-ms", type=int, default=50, help="talk time of each call")
     parser.add_argument("--rate", type=float, default=10, help="incoming calls per second")
+    parser.add_argument("--out-rate", type=float, default=0, metavar="N",
+                        help="outgoing calls per second at most (default: each as soon as "
+                        "one of the two ends); pin it to compare runs, since memory after the "
+                        "warm-up depends on the pace")
     parser.add_argument("--dial-timeout", type=float, default=None, metavar="S")
     parser.add_argument("--max-duration", type=float, default=None, metavar="S")
     parser.add_argument("--no-history", action="store_true",
