@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -532,6 +533,33 @@ def test_processes_writing_at_once(tmp_path: Path) -> None:
         assert proc.returncode == 0, err
     with History.open(path) as h:
         assert h.count() == 450
+
+
+_OPENER = textwrap.dedent(
+    """
+    import sys, time
+    from softphone.store import History
+    path, start = sys.argv[1], float(sys.argv[2])
+    while time.time() < start:  # every opener starts at the same instant
+        pass
+    History.open(path).close()
+    """
+)
+
+
+def test_programs_opening_a_new_history_at_the_same_instant_all_succeed(tmp_path: Path) -> None:
+    # Switching a fresh file to WAL fails at once while another opener holds it (SQLite
+    # calls no busy handler there): 4 of 90 openers, six at a time, failed before the retry.
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    for round_ in range(4):
+        path = tmp_path / f"h{round_}.sqlite3"
+        start = time.time() + 1.0  # past the interpreters' start-up
+        procs = [subprocess.Popen([sys.executable, "-c", _OPENER, str(path), str(start)],
+                                  env=env, stderr=subprocess.PIPE, text=True)
+                 for _ in range(6)]
+        for proc in procs:
+            _, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
 
 
 # -- the search index (schema 2) --------------------------------------------------------
