@@ -8,6 +8,7 @@ import logging.handlers
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -200,8 +201,7 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     if store.warnings:
         # A damaged settings file was set aside or an account skipped: say so once.
         window.show_message(" · ".join(store.warnings))
-    window.about_info = AboutInfo(pjsip_version=pjsip_version(), data_dir=dirs.root,
-                                  log_file=log_file, qt_version=qt_version)
+    window.about_info = AboutInfo(data_dir=dirs.root, log_file=log_file, qt_version=qt_version)
     saver.on_error = window.show_message
     accounts.on_error = window.show_message
     window.set_accounts_backend(accounts)
@@ -215,6 +215,8 @@ def run_window(dirs: DataDirs, dial: str | None = None, minimized: bool = False)
     def once_on_screen() -> None:
         try:
             window.notifier.open()  # the session bus: ready before the first call rings
+            # Help → About's PJSIP line: a package-metadata lookup the paint need not wait for.
+            window.about_info = replace(window.about_info, pjsip_version=pjsip_version())
             finish_start_up()
         finally:
             window.show_held_messages()  # start-up's messages together, this one's too
