@@ -12,6 +12,10 @@ import math
 import numpy as np
 
 HALF_TAPS = 16
+# Rates whose output positions cycle through at most this many filter rows (16 <-> 48 kHz:
+# 1 and 3) are filtered row by row with np.correlate, in C; others (44.1 kHz: 441 rows)
+# gather every tap window at once. Same samples either way (tests/audio/test_dsp.py).
+MAX_PHASE_RUNS = 8
 
 
 class Resampler:
@@ -27,6 +31,10 @@ class Resampler:
         # Output positions fall on only ``_den`` distinct fractions of an input sample (3
         # for 16 <-> 48 kHz, 441 for 44.1 kHz): their filter rows are computed once here.
         self._table = self._weights(np.arange(self._den) / self._den)
+        # Outputs k, k + runs, k + 2 * runs, ... share a filter row, their windows ``stride``
+        # input samples apart.
+        self._runs = self._den // math.gcd(self._step, self._den)
+        self._stride = self._step * self._runs // self._den
         # Zeros before the first sample, so the first outputs have their left taps.
         self._buf = np.zeros(half_taps, dtype=np.float64)
         self._pos = half_taps * self._den  # position of the next output, in 1/_den units
@@ -54,7 +62,10 @@ class Resampler:
         limit = (buf.size - half) * den  # outputs need taps up to index floor(pos) + half
         count = 0 if self._pos >= limit else (limit - 1 - self._pos) // step + 1
         out = np.zeros(0)
-        if count:
+        if count and self._runs <= MAX_PHASE_RUNS:
+            out = self._by_rows(buf, count)
+            self._pos += step * count
+        elif count:
             pos = self._pos + step * np.arange(count, dtype=np.int64)
             base = pos // den
             idx = base[:, None] + self._offsets[None, :]
@@ -63,4 +74,18 @@ class Resampler:
         keep_from = max(0, self._pos // den - half + 1)
         self._buf = buf[keep_from:]
         self._pos -= keep_from * den
+        return out
+
+    def _by_rows(self, buf: np.ndarray, count: int) -> np.ndarray:
+        """The next ``count`` outputs, one filter row at a time (see MAX_PHASE_RUNS)."""
+        out = np.empty(count)
+        runs, stride, taps = self._runs, self._stride, 2 * self._half
+        for r in range(min(runs, count)):
+            pos = self._pos + self._step * r
+            base = pos // self._den
+            n = (count - r + runs - 1) // runs
+            start = base - self._half + 1
+            window = buf[start:start + (n - 1) * stride + taps]
+            out[r::runs] = np.correlate(window, self._table[pos - base * self._den],
+                                        "valid")[::stride][:n]
         return out

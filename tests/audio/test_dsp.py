@@ -7,7 +7,7 @@ import pytest
 
 from softphone.audio.jitter import JitterBuffer
 from softphone.audio.levels import block_dbfs
-from softphone.audio.resample import HALF_TAPS, Resampler
+from softphone.audio.resample import HALF_TAPS, MAX_PHASE_RUNS, Resampler
 from softphone.audio.tones import DTMF_FREQS, RINGBACK_HZ, ToneMixer, dtmf_cadence
 from tests.audio_analysis import dominant_frequency, rms_dbfs, tone_level_dbfs
 
@@ -39,6 +39,25 @@ def test_downsampling_does_not_fold_high_frequencies_into_the_voice_band() -> No
     # 12 kHz at 48 kHz would alias to 4 kHz at 16 kHz without the low-pass filter.
     out = _stream(Resampler(48000, 16000), _sine(12000, 48000, 1.0), 480)
     assert rms_dbfs(out[4000:-4000]) < -50
+
+
+@pytest.mark.parametrize(("rate_in", "rate_out"), [
+    (48000, 16000), (16000, 48000), (8000, 48000), (48000, 8000), (32000, 16000),
+])
+def test_row_by_row_filtering_gives_the_same_samples_as_the_general_path(
+        rate_in: int, rate_out: int) -> None:
+    # The fast path (np.correlate per filter row, issue 16's audio CPU) against the gather
+    # of every tap window, chunk sizes as the devices deliver them and odder ones.
+    rng = np.random.default_rng(rate_in + rate_out)
+    fast = Resampler(rate_in, rate_out)
+    general = Resampler(rate_in, rate_out)
+    general._runs = MAX_PHASE_RUNS + 1  # what a 44.1 kHz card takes
+    assert fast._runs <= MAX_PHASE_RUNS
+    for _ in range(150):
+        chunk = (rng.standard_normal(int(rng.integers(1, 1200))) * 3000).astype(np.int16)
+        a, b = fast.process(chunk), general.process(chunk)
+        assert a.shape == b.shape
+        assert np.allclose(a, b, rtol=0, atol=1e-6)
 
 
 def test_jitter_buffer_fills_then_plays_in_order() -> None:
