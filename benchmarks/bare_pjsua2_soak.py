@@ -27,8 +27,10 @@ import pjsua2 as pj  # noqa: E402
 
 from tests.peers.sipp import SippPeer, run_uac, run_uas  # noqa: E402
 
-OUT_IN_FLIGHT = 2  # as bench_memory_soak.py
-LINGER_S = 32.0  # as bench_memory_soak.py: pjsip keeps an ended call's dialog this long
+# Shared with bench_memory_soak.py, which imports them from here (this script stays free
+# of softphone's modules, so that its memory is pjsip's alone).
+OUT_IN_FLIGHT = 2  # outgoing calls up at once; with two incoming, the library's 4
+LINGER_S = 32.0  # pjsip keeps an ended call's dialog this long (64 x T1, RFC 3261)
 
 
 def rss_mb() -> float:

@@ -56,6 +56,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+from benchmarks.bare_pjsua2_soak import LINGER_S, OUT_IN_FLIGHT, rss_mb  # noqa: E402
 from softphone.app import HistorySaver  # noqa: E402
 from softphone.engine import (  # noqa: E402
     BindAddress,
@@ -71,17 +72,7 @@ from softphone.store import History, HistoryEntry  # noqa: E402
 from tests.peers.sipp import SippPeer, run_uac, run_uas  # noqa: E402
 
 RING_TIMEOUT_S = 60.0
-OUT_IN_FLIGHT = 2  # outgoing calls up at once; with two incoming, the library's 4
-LINGER_S = 32.0  # pjsip keeps an ended call's dialog this long (64 x T1, RFC 3261)
 WARMUP_S = LINGER_S + 8.0  # growth is measured from the first sample after this
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def _is_pjsua2(cls: type) -> bool:

@@ -12,7 +12,6 @@ the user (the call-event command) get the environment as the user gave it:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 SETTING = "PYDANTIC_DISABLE_PLUGINS"
 _set_by_us = False
@@ -26,9 +25,9 @@ def skip_plugin_scan() -> None:
         _set_by_us = True
 
 
-def child_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``base`` (default: this process's environment) without the switch we set."""
-    env = dict(os.environ if base is None else base)
+def child_environment() -> dict[str, str]:
+    """This process's environment without the switch we set."""
+    env = dict(os.environ)
     if _set_by_us:
         env.pop(SETTING, None)
     return env

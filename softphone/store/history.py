@@ -687,8 +687,9 @@ class History:
     def _prepare(conn: sqlite3.Connection, path: Path) -> bool:
         """Set the connection up and bring the schema to this version; True if FTS5 is here."""
         # connect(timeout=...) already set SQLite's busy_timeout, so the pragmas below
-        # wait (briefly) for another process's lock instead of failing. Switching to WAL
-        # writes only on a new file; on a WAL file it changes nothing and takes no lock.
+        # wait (briefly) for another process's lock instead of failing; the switch to WAL
+        # is the exception and retries itself. It writes only on a new file; on a WAL file
+        # it changes nothing and takes no lock.
         mode = _switch_to_wal(conn)
         if mode is None or str(mode[0]).lower() != "wal":
             # E.g. a network file system: still correct, only readers block writers.
